@@ -1,0 +1,48 @@
+// What the tests need from their surroundings: paths, the polc binary,
+// temporary folders, and whether BPF tests may run.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace polc::test {
+
+std::filesystem::path source_dir();   // the repository
+std::filesystem::path corpus_dir();   // ../shared/corpus beside the clone; may be absent
+std::filesystem::path polc_binary();
+
+// True when tests that load BPF programs should run. Outside CI a non-root
+// user gets false and a message; in CI (CI=true) BPF tests always run, so a
+// machine without BPF fails them instead of skipping.
+bool bpf_tests_enabled();
+
+std::string read_file(const std::filesystem::path &p);
+void write_file(const std::filesystem::path &p, const std::string &text);
+
+// A fresh directory removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  const std::filesystem::path &path() const { return path_; }
+  std::filesystem::path operator/(const std::string &name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `polc` with the given arguments (no shell), capturing both streams.
+CommandResult run_polc(const std::vector<std::string> &args);
+// Runs a shell command line, capturing both streams.
+CommandResult run_shell(const std::string &command_line);
+
+}  // namespace polc::test
