@@ -1,0 +1,63 @@
+// The map plan: what the optimizer makes of a policy for the datapath.
+// Its *shape* (which lookups and parsers the program needs) depends on the
+// policy alone, so a compiled object serves any inventory; its *entries*
+// (ipcache prefixes, policy keys) are filled in once an inventory resolves
+// selectors into identities. Layouts of the entries are those of
+// templates/maps_abi.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "frontend/net.h"
+
+namespace polc::ir {
+
+// What the generated program must be able to do. Everything false is left
+// out of the program (config.h turns each into a #define).
+struct DatapathShape {
+  bool enforce_ingress = false;  // some rule selects endpoints for ingress
+  bool enforce_egress = false;
+  bool deny = false;             // deny rules exist: emit the deny lookups
+  bool any_peer = false;         // rules for every peer: emit the wildcard-peer lookups
+  bool l4_ports = false;         // rules name ports: parse L4 ports, track fragments
+  bool icmp_types = false;       // rules name ICMP types
+  bool http = false;             // rules.http present (layer 7)
+
+  // A short stable digest of the shape: objects compiled for equal shapes
+  // are interchangeable.
+  std::string digest() const;
+  friend bool operator==(const DatapathShape &, const DatapathShape &) = default;
+};
+
+struct IpcacheEntry {
+  Prefix prefix;
+  uint32_t identity = 0;
+  uint32_t flags = 0;  // POLC_ENFORCE_INGRESS | POLC_ENFORCE_EGRESS
+};
+
+enum class PlanDirection : uint8_t { Ingress = 0, Egress = 1 };
+
+struct PolicyEntry {
+  uint32_t subject = 0;
+  uint32_t peer = 0;  // 0: any peer
+  PlanDirection direction = PlanDirection::Ingress;
+  // Matched prefix over (proto, port): 0 every protocol, 8 one protocol,
+  // 8 + n the top n bits of the port (ICMP: type in the high byte).
+  uint8_t proto = 0;
+  uint16_t port = 0;      // host order here; runtime writes it big-endian
+  uint8_t l4_prefix_bits = 0;  // 0..24 over proto(8) + port(16)
+  uint32_t rule_id = 0;
+  uint16_t l7_policy = 0;
+  friend bool operator==(const PolicyEntry &, const PolicyEntry &) = default;
+};
+
+struct MapPlan {
+  DatapathShape shape;
+  std::vector<IpcacheEntry> ipcache;  // both families
+  std::vector<PolicyEntry> allow;
+  std::vector<PolicyEntry> deny;
+};
+
+}  // namespace polc::ir

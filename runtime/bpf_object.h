@@ -1,0 +1,72 @@
+// RAII ownership of libbpf objects and the kernel operations polc needs for
+// compile-time checks: open an ELF from memory, load it (the verifier runs),
+// look up programs and maps, run a program on packet bytes. Every handle is
+// closed by its owner's destructor; errors come back as Result with the
+// libbpf call and errno.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "frontend/result.h"
+
+struct bpf_object;
+struct bpf_program;
+struct bpf_map;
+
+namespace polc::runtime {
+
+struct ProgramLoadReport {
+  std::string name;        // the program's function name
+  std::string section;     // "tc", "xdp", ...
+  size_t insn_count = 0;   // instructions in the object
+  size_t verified_insns = 0;  // the verifier's "processed N insns"
+  std::string verifier_log;   // kept on success too (statistics level)
+  bool loaded = false;
+};
+
+class BpfObject {
+ public:
+  // Opens (does not load) an ELF held in memory. `name` names the object in
+  // messages and in the kernel.
+  static Result<BpfObject> open_memory(const std::vector<uint8_t> &elf, const std::string &name);
+
+  BpfObject(BpfObject &&) noexcept;
+  BpfObject &operator=(BpfObject &&) noexcept;
+  ~BpfObject();  // bpf_object__close: unloads programs, closes maps
+
+  // Loads every program (maps are created). On a verifier rejection the
+  // error's exit_code is 3 and the reports keep each program's log.
+  Result<void> load();
+  const std::vector<ProgramLoadReport> &reports() const { return reports_; }
+
+  // fd of a loaded program or created map, or -1 when there is none by that name.
+  int program_fd(const std::string &name) const;
+  int map_fd(const std::string &name) const;
+  std::vector<std::string> program_names() const;
+  std::vector<std::string> map_names() const;
+  ::bpf_object *raw() const { return obj_; }
+
+ private:
+  explicit BpfObject(::bpf_object *obj) : obj_(obj) {}
+  ::bpf_object *obj_ = nullptr;
+  std::vector<std::vector<char>> log_bufs_;
+  std::vector<ProgramLoadReport> reports_;
+};
+
+// Map element access by fd; key/value sizes must match the map's.
+Result<void> map_update(int map_fd, const void *key, const void *value, uint64_t flags = 0);
+Result<bool> map_lookup(int map_fd, const void *key, void *value);  // false: not found
+
+struct TestRunResult {
+  uint32_t retval = 0;
+  uint32_t duration_ns = 0;  // average per run, as the kernel reports it
+  std::vector<uint8_t> data_out;
+};
+
+// BPF_PROG_TEST_RUN on one packet (Ethernet frame), `repeat` times.
+Result<TestRunResult> test_run(int prog_fd, const std::vector<uint8_t> &packet, uint32_t repeat = 1);
+
+}  // namespace polc::runtime

@@ -1,0 +1,103 @@
+/* The layout of every map polc's datapath reads: the one contract between
+ * the eBPF programs (templates/) and the user space that fills the maps
+ * (ir/ plans them, runtime/ writes them). Plain C, included by both sides;
+ * fields are fixed-width and explicitly padded so the layouts agree.
+ */
+#ifndef POLC_MAPS_ABI_H
+#define POLC_MAPS_ABI_H
+
+#include <linux/types.h>
+
+/* Reserved identities (the numbers Cilium uses). Endpoint identities start
+ * at POLC_ID_FIRST_ENDPOINT, CIDR identities at POLC_ID_FIRST_CIDR. */
+#define POLC_ID_ANY 0u            /* policy key wildcard: any peer */
+#define POLC_ID_HOST 1u
+#define POLC_ID_WORLD 2u          /* an address no endpoint and no CIDR rule has */
+#define POLC_ID_FIRST_ENDPOINT 256u
+#define POLC_ID_FIRST_CIDR 16777216u
+
+/* ipcache: address -> identity. One LPM trie per family. Addresses of
+ * endpoints are host prefixes; CIDRs of the policy (excepts resolved into
+ * disjoint prefixes) are shorter prefixes. A miss means POLC_ID_WORLD. */
+struct polc_ipcache_key4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct polc_ipcache_key6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+#define POLC_ENFORCE_INGRESS 0x1u /* the endpoint is in default deny for ingress */
+#define POLC_ENFORCE_EGRESS 0x2u
+
+struct polc_ipcache_value {
+	__u32 identity;
+	__u32 flags; /* POLC_ENFORCE_* */
+};
+
+/* Policy: LPM tries keyed by (subject, peer, direction, protocol, port).
+ * The fixed part (subject, peer, direction) always matches in full; the
+ * prefix then runs over protocol and port, which is why they come last and
+ * why the port is big-endian: a rule for every protocol stops before
+ * `proto`, a rule for every port of one protocol stops before `dport`, and a
+ * port range becomes the few prefixes that cover it.
+ * For ICMP and ICMPv6, `dport` holds the type in its high byte and the code
+ * in its low byte, so a type rule is a /8 on `dport`.
+ * Deny and allow live in two maps so that "deny wins" holds whatever the
+ * prefix lengths: the datapath looks up deny(peer), deny(any peer),
+ * allow(peer), allow(any peer) — four lookups, whatever the rule count. */
+struct polc_policy_key {
+	__u32 prefixlen; /* bits of the fields below that must match */
+	__u32 subject;   /* identity of the endpoint the policy protects */
+	__u32 peer;      /* identity of the other side; POLC_ID_ANY: any peer */
+	__u8 direction;  /* POLC_DIR_* */
+	__u8 proto;      /* IPPROTO_* */
+	__be16 dport;    /* network order */
+};
+
+#define POLC_DIR_INGRESS 0
+#define POLC_DIR_EGRESS 1
+
+/* prefixlen values: the fixed part is 72 bits (subject, peer, direction). */
+#define POLC_PREFIX_FIXED 72u
+#define POLC_PREFIX_PROTO 80u  /* one protocol, every port */
+#define POLC_PREFIX_FULL 96u   /* one protocol, one port */
+
+struct polc_policy_value {
+	__u32 rule_id;     /* the IR rule that made the entry: counters, monitor */
+	__u16 l7_policy;   /* 0: every request; else the HTTP policy to apply */
+	__u16 flags;
+};
+
+/* Why a packet was dropped (counted per reason in the metrics map). */
+enum polc_drop_reason {
+	POLC_DROP_NONE = 0,
+	POLC_DROP_POLICY = 1,       /* no allow matched, or a deny matched */
+	POLC_DROP_INVALID = 2,      /* truncated or malformed header */
+	POLC_DROP_FRAG_NOFIRST = 3, /* a later fragment with no first fragment seen */
+	POLC_DROP_UNSUPPORTED = 4,  /* a header the parser cannot follow */
+	POLC_DROP_L7 = 5,           /* an HTTP request the policy denies */
+	POLC_DROP_MAX = 16,
+};
+
+/* Fragment tracking: the first fragment records its ports so later
+ * fragments of the same datagram get the same verdict; a later fragment
+ * whose first was not seen is dropped (fail closed). */
+struct polc_frag_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u32 id;    /* IPv4: 16-bit id; IPv6: the fragment header's 32-bit id */
+	__u8 proto;
+	__u8 family; /* 4 or 6 */
+	__u16 pad;
+};
+
+struct polc_frag_value {
+	__be16 sport;
+	__be16 dport;
+	__u32 verdict; /* 1: allowed, 0: dropped */
+};
+
+#endif /* POLC_MAPS_ABI_H */
