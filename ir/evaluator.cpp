@@ -1,0 +1,116 @@
+#include "ir/evaluator.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+namespace polc::ir {
+
+struct ReferenceEvaluator::RegexCache {
+  std::map<std::string, std::unique_ptr<RE2>> compiled;
+};
+
+ReferenceEvaluator::ReferenceEvaluator(const Policy &policy, const EndpointSet &endpoints)
+    : policy_(policy), endpoints_(endpoints), regexes_(std::make_unique<RegexCache>()) {}
+
+ReferenceEvaluator::~ReferenceEvaluator() = default;
+
+bool ReferenceEvaluator::enforced(const Endpoint &ep, Direction d) const {
+  return std::any_of(policy_.enforcements.begin(), policy_.enforcements.end(), [&](const Enforcement &e) {
+    return e.direction == d && selector_matches(e.subject, ep.labels);
+  });
+}
+
+bool ReferenceEvaluator::peer_matches(const Peer &peer, const IpAddr &ip, const Endpoint *ep) const {
+  switch (peer.kind) {
+    case Peer::Kind::Any: return true;
+    case Peer::Kind::Selector: return ep && selector_matches(peer.selector, ep->labels);
+    case Peer::Kind::Cluster: return ep != nullptr;
+    case Peer::Kind::Cidr: return cidr_contains(peer, ip) && (peer.cidr_matches_endpoints || !ep);
+  }
+  return false;
+}
+
+bool ReferenceEvaluator::l4_matches(const L4 &l4, const Packet &p) {
+  switch (l4.kind) {
+    case L4::Kind::All: return true;
+    case L4::Kind::Ports: return l4.proto == p.proto && p.dport >= l4.port_lo && p.dport <= l4.port_hi;
+    case L4::Kind::IcmpType: return l4.proto == p.proto && l4.icmp_type == p.icmp_type;
+  }
+  return false;
+}
+
+bool ReferenceEvaluator::full_match(const std::string &pattern, const std::string &value) const {
+  auto &slot = regexes_->compiled[pattern];
+  if (!slot) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    slot = std::make_unique<RE2>(pattern, opts);
+  }
+  // A pattern that does not compile matches nothing (the readers reject it).
+  return slot->ok() && RE2::FullMatch(value, *slot);
+}
+
+static std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+bool ReferenceEvaluator::http_matches(const HttpRule &rule, const HttpRequest &req) const {
+  if (!rule.method.empty() && !full_match(rule.method, req.method)) return false;
+  if (!rule.path.empty() && !full_match(rule.path, req.path)) return false;
+  if (!rule.host.empty()) {
+    std::optional<std::string> host = req.host;
+    for (const auto &[k, v] : req.headers)
+      if (!host && lower(k) == "host") host = v;
+    if (!host || !full_match(rule.host, *host)) return false;
+  }
+  for (const HeaderMatch &h : rule.headers) {
+    bool found = std::any_of(req.headers.begin(), req.headers.end(), [&](const auto &kv) {
+      return lower(kv.first) == h.name && (!h.has_value || kv.second == h.value);
+    });
+    if (!found) return false;
+  }
+  return true;
+}
+
+Decision ReferenceEvaluator::evaluate_direction(const Packet &p, Direction d) const {
+  const Endpoint *src = endpoints_.find_ip(p.src);
+  const Endpoint *dst = endpoints_.find_ip(p.dst);
+  const Endpoint *subject = d == Direction::Ingress ? dst : src;
+  const Endpoint *peer_ep = d == Direction::Ingress ? src : dst;
+  const IpAddr &peer_ip = d == Direction::Ingress ? p.src : p.dst;
+  std::string_view dir = direction_name(d);
+  if (!subject) return {true, fmt::format("{}: not an endpoint", dir)};
+  if (!enforced(*subject, d)) return {true, fmt::format("{} of {}: not enforced", dir, subject->name)};
+
+  bool l4_allowed = false, l7_allowed = false;
+  for (const Rule &r : policy_.rules) {
+    if (r.direction != d || !l4_matches(r.l4, p) || !peer_matches(r.peer, peer_ip, peer_ep) ||
+        !selector_matches(r.subject, subject->labels))
+      continue;
+    if (r.verdict == Verdict::Deny) return {false, fmt::format("{} of {}: denied by a deny rule", dir, subject->name)};
+    l4_allowed = true;
+    if (!r.has_http || !p.http) {
+      l7_allowed = true;
+    } else {
+      for (const HttpRule &h : r.http)
+        if (http_matches(h, *p.http)) l7_allowed = true;
+    }
+  }
+  if (!l4_allowed) return {false, fmt::format("{} of {}: no rule allows it", dir, subject->name)};
+  if (!l7_allowed) return {false, fmt::format("{} of {}: HTTP request denied", dir, subject->name)};
+  return {true, fmt::format("{} of {}: allowed", dir, subject->name)};
+}
+
+Decision ReferenceEvaluator::evaluate(const Packet &p) const {
+  Decision egress = evaluate_direction(p, Direction::Egress);
+  if (!egress.allowed) return egress;
+  Decision ingress = evaluate_direction(p, Direction::Ingress);
+  if (!ingress.allowed) return ingress;
+  return {true, egress.reason + "; " + ingress.reason};
+}
+
+}  // namespace polc::ir

@@ -1,0 +1,192 @@
+#include "ir/plan.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+namespace polc::ir {
+
+namespace {
+
+constexpr uint32_t kEnforceIngress = 0x1;  // POLC_ENFORCE_* of templates/maps_abi.h
+constexpr uint32_t kEnforceEgress = 0x2;
+
+// Finds the identities a selector matches without testing every identity
+// against every rule: selectors with an `In` requirement look up candidates
+// by (key, value) first.
+class SelectorIndex {
+ public:
+  explicit SelectorIndex(const std::vector<EndpointIdentity> &ids) : ids_(ids) {
+    for (size_t i = 0; i < ids.size(); ++i)
+      for (const auto &[k, v] : ids[i].labels) by_label_[k + '\0' + v].push_back(i);
+  }
+
+  std::vector<uint32_t> match(const Selector &s) const {
+    std::vector<uint32_t> out;
+    const Requirement *in = nullptr;
+    for (const Requirement &r : s.requirements)
+      if (r.op == ast::SelectorOp::In) {
+        in = &r;
+        break;
+      }
+    auto test = [&](size_t i) {
+      if (selector_matches(s, ids_[i].labels)) out.push_back(ids_[i].identity);
+    };
+    if (in) {
+      for (const std::string &v : in->values)
+        if (auto it = by_label_.find(in->key + '\0' + v); it != by_label_.end())
+          for (size_t i : it->second) test(i);
+    } else {
+      for (size_t i = 0; i < ids_.size(); ++i) test(i);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+ private:
+  const std::vector<EndpointIdentity> &ids_;
+  std::unordered_map<std::string, std::vector<size_t>> by_label_;
+};
+
+struct L4Key {
+  uint8_t proto;
+  uint16_t port;
+  uint8_t bits;  // over proto(8) + port(16)
+};
+
+std::vector<L4Key> l4_keys(const L4 &l4) {
+  switch (l4.kind) {
+    case L4::Kind::All: return {L4Key{0, 0, 0}};
+    case L4::Kind::IcmpType:
+      return {L4Key{static_cast<uint8_t>(l4.proto), static_cast<uint16_t>(l4.icmp_type << 8), 16}};
+    case L4::Kind::Ports: {
+      std::vector<L4Key> out;
+      for (auto [port, bits] : split_port_range(l4.port_lo, l4.port_hi))
+        out.push_back(L4Key{static_cast<uint8_t>(l4.proto), port, static_cast<uint8_t>(8 + bits)});
+      return out;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::pair<uint16_t, uint8_t>> split_port_range(uint16_t lo, uint16_t hi) {
+  std::vector<std::pair<uint16_t, uint8_t>> out;
+  uint32_t start = lo, end = hi;
+  while (start <= end) {
+    // The largest aligned block starting at `start` that fits in [start, end].
+    uint32_t size = 1;
+    uint8_t free_bits = 0;
+    while (free_bits < 16 && (start & ((size << 1) - 1)) == 0 && start + (size << 1) - 1 <= end) {
+      size <<= 1;
+      ++free_bits;
+    }
+    out.emplace_back(static_cast<uint16_t>(start), static_cast<uint8_t>(16 - free_bits));
+    start += size;
+  }
+  return out;
+}
+
+std::string DatapathShape::digest() const {
+  return fmt::format("i{}e{}d{}a{}p{}c{}h{}", enforce_ingress, enforce_egress, deny, any_peer, l4_ports,
+                     icmp_types, http);
+}
+
+DatapathShape plan_shape(const Policy &policy) {
+  DatapathShape s;
+  for (const Enforcement &e : policy.enforcements)
+    (e.direction == Direction::Ingress ? s.enforce_ingress : s.enforce_egress) = true;
+  for (const Rule &r : policy.rules) {
+    if (r.verdict == Verdict::Deny) s.deny = true;
+    if (r.peer.kind == Peer::Kind::Any) s.any_peer = true;
+    if (r.l4.kind == L4::Kind::Ports && !(r.l4.port_lo == 0 && r.l4.port_hi == 65535)) s.l4_ports = true;
+    if (r.l4.kind == L4::Kind::IcmpType) s.icmp_types = true;
+    if (r.has_http) s.http = true;
+  }
+  return s;
+}
+
+MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
+  MapPlan plan;
+  plan.shape = plan_shape(policy);
+
+  CidrPeers cidr_peers = collect_cidr_peers(policy);
+  CidrIdentities cidr_ids = allocate_cidr_identities(cidr_peers);
+  EndpointIdentities ep_ids = allocate_endpoint_identities(endpoints, cidr_peers);
+  SelectorIndex index(ep_ids.identities);
+
+  // Enforcement flags per endpoint identity.
+  std::map<uint32_t, uint32_t> flags;
+  for (const Enforcement &e : policy.enforcements)
+    for (uint32_t id : index.match(e.subject))
+      flags[id] |= e.direction == Direction::Ingress ? kEnforceIngress : kEnforceEgress;
+
+  for (const IpIdentity &a : ep_ids.addresses) {
+    Prefix host{a.ip, static_cast<uint8_t>(a.ip.width_bits())};
+    plan.ipcache.push_back(IpcacheEntry{host, a.identity, flags.count(a.identity) ? flags[a.identity] : 0});
+  }
+  for (const CidrIdentity &c : cidr_ids.prefixes) plan.ipcache.push_back(IpcacheEntry{c.prefix, c.identity, 0});
+
+  std::vector<uint32_t> all_endpoints;
+  for (const EndpointIdentity &e : ep_ids.identities) all_endpoints.push_back(e.identity);
+
+  auto peer_identities = [&](const Peer &peer) -> std::vector<uint32_t> {
+    switch (peer.kind) {
+      case Peer::Kind::Any: return {kIdAny};
+      case Peer::Kind::Cluster: return all_endpoints;
+      case Peer::Kind::Selector: return index.match(peer.selector);
+      case Peer::Kind::Cidr: {
+        std::vector<uint32_t> out;
+        int idx = cidr_peers.index_of(peer);
+        for (size_t i = 0; i < cidr_ids.members.size(); ++i)
+          if (std::binary_search(cidr_ids.members[i].begin(), cidr_ids.members[i].end(), idx))
+            out.push_back(kIdFirstCidr + static_cast<uint32_t>(i));
+        if (peer.cidr_matches_endpoints)
+          for (const EndpointIdentity &e : ep_ids.identities)
+            if (std::binary_search(e.ipblock_peers.begin(), e.ipblock_peers.end(), idx)) out.push_back(e.identity);
+        return out;
+      }
+    }
+    return {};
+  };
+
+  // Entries are keyed by everything but the rule id; the first rule (lowest
+  // id) to produce a key keeps it.
+  auto key_of = [](const PolicyEntry &e) {
+    return std::make_tuple(e.subject, e.peer, e.direction, e.proto, e.port, e.l4_prefix_bits);
+  };
+  std::map<decltype(key_of(PolicyEntry{})), size_t> seen_allow, seen_deny;
+
+  for (size_t ri = 0; ri < policy.rules.size(); ++ri) {
+    const Rule &r = policy.rules[ri];
+    uint32_t dir_flag = r.direction == Direction::Ingress ? kEnforceIngress : kEnforceEgress;
+    std::vector<uint32_t> subjects;
+    for (uint32_t id : index.match(r.subject))
+      if (flags.count(id) && (flags[id] & dir_flag)) subjects.push_back(id);
+    if (subjects.empty()) continue;
+    std::vector<uint32_t> peers = peer_identities(r.peer);
+    std::vector<L4Key> l4s = l4_keys(r.l4);
+    auto &entries = r.verdict == Verdict::Deny ? plan.deny : plan.allow;
+    auto &seen = r.verdict == Verdict::Deny ? seen_deny : seen_allow;
+    for (uint32_t s : subjects)
+      for (uint32_t p : peers)
+        for (const L4Key &k : l4s) {
+          PolicyEntry e;
+          e.subject = s;
+          e.peer = p;
+          e.direction = r.direction == Direction::Ingress ? PlanDirection::Ingress : PlanDirection::Egress;
+          e.proto = k.proto;
+          e.port = k.port;
+          e.l4_prefix_bits = k.bits;
+          e.rule_id = static_cast<uint32_t>(ri + 1);
+          if (seen.emplace(key_of(e), entries.size()).second) entries.push_back(e);
+        }
+  }
+  return plan;
+}
+
+}  // namespace polc::ir
