@@ -6,35 +6,37 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/commands.h"
 #include "cli/exit_codes.h"
 
 namespace polc {
-
-namespace {
-
-int not_implemented(const std::string &command) {
-  std::cerr << "polc: " << command << ": not implemented yet\n";
-  return kExitUsage;
-}
-
-}  // namespace
 
 int run_cli(int argc, char **argv) {
   CLI::App app{"polc: a network policy compiler to eBPF"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "polc 0.1.0");
 
-  std::vector<std::string> all_commands = {"compile", "verify", "test",     "lint",
-                                           "apply",   "status", "rollback", "detach",
-                                           "convert", "fmt",    "stats",    "monitor"};
-  for (const auto &name : all_commands) {
-    auto *sub = app.add_subcommand(name);
+  int exit_code = kExitOk;
+  cli::add_compile_command(app, exit_code);
+  cli::add_convert_command(app, exit_code);
+  cli::add_test_command(app, exit_code);
+  cli::add_verify_command(app, exit_code);
+
+  // Commands of CONTRACT §2 that later work brings.
+  for (const char *name : {"lint", "apply", "status", "rollback", "detach", "fmt", "stats", "monitor"}) {
+    auto *sub = app.add_subcommand(name, std::string(name) + " (not implemented yet)");
     sub->allow_extras();
+    sub->callback([&exit_code, name] {
+      std::cerr << "polc: " << name << ": not implemented yet\n";
+      exit_code = kExitUsage;
+    });
   }
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp &e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion &e) {
     return app.exit(e);
@@ -42,8 +44,7 @@ int run_cli(int argc, char **argv) {
     app.exit(e);
     return kExitUsage;
   }
-  for (auto *sub : app.get_subcommands()) return not_implemented(sub->get_name());
-  return kExitUsage;
+  return exit_code;
 }
 
 }  // namespace polc

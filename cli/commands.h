@@ -1,0 +1,18 @@
+// One function per subcommand; each returns a CONTRACT §2 exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace polc::cli {
+
+void add_compile_command(CLI::App &app, int &exit_code);
+void add_convert_command(CLI::App &app, int &exit_code);
+void add_test_command(CLI::App &app, int &exit_code);
+void add_verify_command(CLI::App &app, int &exit_code);
+
+}  // namespace polc::cli

@@ -1,0 +1,41 @@
+#include "cli/session.h"
+
+#include <iostream>
+
+#include "frontend/inventory.h"
+#include "frontend/policy_loader.h"
+#include "ir/lower.h"
+
+namespace polc::cli {
+
+Session::Session()
+    : sources_(std::make_unique<SourceManager>()), diags_(std::make_unique<DiagnosticEngine>(*sources_)) {}
+
+void Session::flush_diagnostics() {
+  const auto &all = diags_->all();
+  for (; printed_ < all.size(); ++printed_) std::cerr << diags_->render(all[printed_]);
+}
+
+bool Session::load_policies(const std::vector<std::string> &paths, ir::Policy &out) {
+  ast::PolicySet set;
+  for (const auto &path : paths) load_policy_file(path, *sources_, *diags_, set);
+  if (!diags_->has_errors()) out = ir::lower(set, *diags_);
+  flush_diagnostics();
+  return !diags_->has_errors();
+}
+
+bool Session::load_endpoints(const std::string &path, Inventory &inventory, ir::EndpointSet &out) {
+  bool ok = load_inventory_file(path, *sources_, *diags_, inventory) && !diags_->has_errors();
+  flush_diagnostics();
+  if (!ok) return false;
+  std::vector<ir::NamespaceInfo> namespaces;
+  for (const auto &ns : inventory.namespaces)
+    namespaces.push_back(ir::NamespaceInfo{ns.name, ir::LabelSet(ns.labels.begin(), ns.labels.end())});
+  std::vector<ir::EndpointSet::InventoryEndpoint> endpoints;
+  for (const auto &ep : inventory.endpoints)
+    endpoints.push_back({ep.name, ep.namespace_, ir::LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips});
+  out = ir::EndpointSet::from_inventory(namespaces, endpoints);
+  return true;
+}
+
+}  // namespace polc::cli

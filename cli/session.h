@@ -1,0 +1,43 @@
+// What every command that reads policies shares: the source manager, the
+// diagnostics engine, and the steps from files to IR, each printing its
+// diagnostics (to stderr, compiler style) and reporting whether it is
+// safe to go on.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "frontend/ast.h"
+#include "frontend/diagnostics.h"
+#include "frontend/inventory.h"
+#include "frontend/source.h"
+#include "ir/endpoints.h"
+#include "ir/ir.h"
+
+namespace polc::cli {
+
+class Session {
+ public:
+  Session();
+  Session(const Session &) = delete;
+  Session &operator=(const Session &) = delete;
+
+  SourceManager &sources() { return *sources_; }
+  DiagnosticEngine &diags() { return *diags_; }
+
+  // Reads and lowers policy files. False when any error was reported.
+  bool load_policies(const std::vector<std::string> &paths, ir::Policy &out);
+  // Reads an inventory file into endpoints. False on errors.
+  bool load_endpoints(const std::string &path, Inventory &inventory, ir::EndpointSet &out);
+
+  // Prints the diagnostics gathered so far (once each) to stderr.
+  void flush_diagnostics();
+
+ private:
+  std::unique_ptr<SourceManager> sources_;
+  std::unique_ptr<DiagnosticEngine> diags_;
+  size_t printed_ = 0;
+};
+
+}  // namespace polc::cli

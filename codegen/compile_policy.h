@@ -1,0 +1,28 @@
+// The backend's front door: an IR policy to a BPF object in memory. The
+// program depends only on the policy's shape; the policy itself travels in
+// the object's ".polc.policy" section as IR JSON for `verify` and `apply`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codegen/generate.h"
+#include "frontend/result.h"
+#include "ir/ir.h"
+#include "ir/map_plan.h"
+
+namespace polc::codegen {
+
+struct CompiledObject {
+  ir::DatapathShape shape;
+  GeneratedProgram program;  // the generated C, for --emit-c
+  std::vector<uint8_t> elf;
+};
+
+Result<CompiledObject> compile_policy(const ir::Policy &policy, Hook hook = Hook::Tc);
+
+// The generated C as one readable file: config.h first, then the program.
+std::string generated_c_listing(const GeneratedProgram &program);
+
+}  // namespace polc::codegen

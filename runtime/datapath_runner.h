@@ -1,0 +1,40 @@
+// Runs packets through a loaded tc datapath the way the kernel would see a
+// flow cross two endpoints: the egress program of the source, then the
+// ingress program of the destination (BPF_PROG_TEST_RUN on real bytes).
+// Used by `polc test`, the differential tests and the benchmarks.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "frontend/result.h"
+#include "ir/map_plan.h"
+#include "runtime/bpf_object.h"
+#include "runtime/packet.h"
+
+namespace polc::runtime {
+
+struct DatapathVerdict {
+  bool egress_allowed = false;
+  bool ingress_allowed = false;
+  bool allowed() const { return egress_allowed && ingress_allowed; }
+};
+
+class DatapathRunner {
+ public:
+  // Opens and loads a tc object, then writes the plan's entries.
+  static Result<DatapathRunner> create(const std::vector<uint8_t> &tc_elf, const ir::MapPlan &plan);
+
+  Result<DatapathVerdict> run(const std::vector<uint8_t> &frame) const;
+  Result<DatapathVerdict> run(const PacketSpec &spec) const { return run(build_packet(spec)); }
+
+  const BpfObject &object() const { return object_; }
+
+ private:
+  explicit DatapathRunner(BpfObject object) : object_(std::move(object)) {}
+  BpfObject object_;
+  int ingress_fd_ = -1;
+  int egress_fd_ = -1;
+};
+
+}  // namespace polc::runtime
