@@ -41,12 +41,16 @@ constexpr size_t kMaxNodes = 50'000'000;
 
 class TreeBuilder : public YAML::EventHandler {
  public:
-  TreeBuilder(uint32_t file, DiagnosticEngine &diags) : file_(file), diags_(diags) {}
+  TreeBuilder(uint32_t file, DiagnosticEngine &diags, size_t max_documents)
+      : file_(file), diags_(diags), max_documents_(max_documents) {}
 
   std::vector<Document> documents;
   bool failed = false;
 
-  void OnDocumentStart(const YAML::Mark &) override {
+  void OnDocumentStart(const YAML::Mark &mark) override {
+    // yaml-cpp 0.7 can report empty documents forever on some malformed
+    // input; a document takes at least one byte, so more is a parser loop.
+    if (documents.size() >= max_documents_) fail(mark, "the YAML parser does not advance (malformed input)");
     stack_.clear();
     documents.emplace_back();
     has_root_ = false;
@@ -160,6 +164,7 @@ class TreeBuilder : public YAML::EventHandler {
   DiagnosticEngine &diags_;
   std::vector<Open> stack_;
   std::map<YAML::anchor_t, DocNode> anchors_;
+  size_t max_documents_;
   size_t nodes_ = 0;
   size_t expanded_ = 0;
   bool has_root_ = false;
@@ -172,7 +177,7 @@ std::string clean_message(const YAML::Exception &e) { return e.msg; }
 }  // namespace
 
 std::vector<Document> parse_documents(uint32_t file, std::string_view text, DiagnosticEngine &diags) {
-  TreeBuilder builder(file, diags);
+  TreeBuilder builder(file, diags, text.size() + 1);
   std::istringstream in{std::string(text)};
   try {
     YAML::Parser parser(in);

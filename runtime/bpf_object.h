@@ -50,11 +50,24 @@ class BpfObject {
   ::bpf_object *raw() const { return obj_; }
 
  private:
-  explicit BpfObject(::bpf_object *obj) : obj_(obj) {}
+  BpfObject(::bpf_object *obj, std::vector<uint8_t> elf, std::string name)
+      : obj_(obj), elf_(std::move(elf)), name_(std::move(name)) {}
+  // After a rejection, loads the failed program alone again from `elf_`
+  // with the verbose log, to learn why (the first load only asked for
+  // statistics, which keeps successful loads fast).
+  std::string explain_rejection(const std::string &program);
+
   ::bpf_object *obj_ = nullptr;
+  // libbpf reads the ELF in place until the object is loaded, and the
+  // rejection explanation reopens it: the object keeps its own copy.
+  std::vector<uint8_t> elf_;
+  std::string name_;
   std::vector<std::vector<char>> log_bufs_;
   std::vector<ProgramLoadReport> reports_;
 };
+
+// The program's verifier log, when loaded with line info, points at source
+// lines: see verifier_log.h to report a rejection against the C.
 
 // Map element access by fd; key/value sizes must match the map's.
 Result<void> map_update(int map_fd, const void *key, const void *value, uint64_t flags = 0);

@@ -1,0 +1,161 @@
+#include "frontend/inventory.h"
+
+#include <fmt/format.h>
+
+#include "frontend/doc_reader.h"
+#include "frontend/selector_reader.h"
+#include "frontend/source_reader.h"
+
+namespace polc {
+
+namespace {
+
+using reader::check_fields;
+using reader::expect_map;
+using reader::expect_seq;
+using reader::Fields;
+using reader::item_of;
+using reader::quoted;
+
+constexpr std::string_view kInventoryFields[] = {"namespaces", "endpoints"};
+constexpr std::string_view kNamespaceFields[] = {"name", "labels"};
+constexpr std::string_view kEndpointFields[] = {"name", "namespace", "labels", "ips"};
+
+void read_labels(const DocNode &node, DiagnosticEngine &diags, LabelMap &out) {
+  if (!expect_map(node, quoted("labels"), diags)) return;
+  for (size_t i = 0; i < node.map_size(); ++i) {
+    std::string key, value;
+    bool ok = reader::read_label_key(node.key(i), diags, key);
+    ok = reader::read_label_value(node.value(i), quoted(node.key(i).text), diags, value) && ok;
+    if (ok) out[key] = std::move(value);
+  }
+}
+
+bool read_name(const Fields &f, const DocNode &node, std::string_view what, DiagnosticEngine &diags,
+               std::string &out) {
+  const DocNode *name = f.get("name");
+  if (!name) {
+    diags.error(node.loc, "missing-field", fmt::format("{} has no \"name\"", what));
+    return false;
+  }
+  if (!reader::read_string(*name, quoted("name"), diags, out)) return false;
+  if (out.empty()) {
+    diags.error(name->loc, "invalid-name", fmt::format("{} name must not be empty", what));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+const InventoryEndpoint *Inventory::find_endpoint(std::string_view name) const {
+  for (const InventoryEndpoint &e : endpoints)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+const InventoryEndpoint *Inventory::find_by_ip(const IpAddr &ip) const {
+  for (const InventoryEndpoint &e : endpoints)
+    for (const IpAddr &a : e.ips)
+      if (a == ip) return &e;
+  return nullptr;
+}
+
+const InventoryNamespace *Inventory::find_namespace(std::string_view name) const {
+  for (const InventoryNamespace &n : namespaces)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+
+bool read_inventory(const DocNode &root, DiagnosticEngine &diags, Inventory &out) {
+  size_t errors = diags.error_count();
+  if (!expect_map(root, "the endpoint inventory", diags)) return false;
+  Fields f = check_fields(root, {kInventoryFields}, diags);
+  if (const DocNode *nss = f.get("namespaces"); nss && expect_seq(*nss, quoted("namespaces"), diags)) {
+    for (const DocNode &n : nss->children) {
+      if (!expect_map(n, item_of("namespaces"), diags)) continue;
+      Fields nf = check_fields(n, {kNamespaceFields}, diags);
+      InventoryNamespace ns;
+      ns.loc = n.loc;
+      if (!read_name(nf, n, "namespace", diags, ns.name)) continue;
+      if (const DocNode *labels = nf.get("labels")) read_labels(*labels, diags, ns.labels);
+      if (const InventoryNamespace *prev = out.find_namespace(ns.name)) {
+        Diagnostic &d = diags.error(nf.get("name")->loc, "duplicate-namespace",
+                                    fmt::format("namespace \"{}\" is listed twice", ns.name));
+        d.notes.push_back(Diagnostic{Severity::Note, "duplicate-namespace", prev->loc, "first listed here", {}, {}});
+        continue;
+      }
+      out.namespaces.push_back(std::move(ns));
+    }
+  }
+  // Which endpoint holds each address, for the "same IP twice" check.
+  std::map<IpAddr, size_t> owner;
+  std::map<std::string, size_t, std::less<>> by_name;
+  if (const DocNode *eps = f.get("endpoints"); eps && expect_seq(*eps, quoted("endpoints"), diags)) {
+    out.endpoints.reserve(eps->children.size());
+    for (const DocNode &e : eps->children) {
+      if (!expect_map(e, item_of("endpoints"), diags)) continue;
+      Fields ef = check_fields(e, {kEndpointFields}, diags);
+      InventoryEndpoint ep;
+      ep.loc = e.loc;
+      if (!read_name(ef, e, "endpoint", diags, ep.name)) continue;
+      if (auto seen = by_name.find(ep.name); seen != by_name.end()) {
+        const InventoryEndpoint *prev = &out.endpoints[seen->second];
+        Diagnostic &d = diags.error(ef.get("name")->loc, "duplicate-endpoint",
+                                    fmt::format("endpoint \"{}\" is listed twice", ep.name));
+        d.notes.push_back(Diagnostic{Severity::Note, "duplicate-endpoint", prev->loc, "first listed here", {}, {}});
+        continue;
+      }
+      if (const DocNode *ns = ef.get("namespace")) {
+        reader::read_string(*ns, quoted("namespace"), diags, ep.namespace_);
+        if (ep.namespace_.empty()) ep.namespace_ = "default";
+      }
+      if (const DocNode *labels = ef.get("labels")) read_labels(*labels, diags, ep.labels);
+      if (const DocNode *ips = ef.get("ips"); ips && expect_seq(*ips, quoted("ips"), diags)) {
+        for (const DocNode &ipn : ips->children) {
+          if (!reader::expect_scalar(ipn, item_of("ips"), diags)) continue;
+          Parsed<IpAddr> ip = parse_ip(ipn.text);
+          if (!ip.value) {
+            diags.error(ipn.loc, "invalid-ip", fmt::format("invalid IP address \"{}\": {}", ipn.text, ip.error));
+            continue;
+          }
+          auto [it, fresh] = owner.emplace(*ip.value, out.endpoints.size());
+          if (!fresh && it->second == out.endpoints.size()) {
+            diags.error(ipn.loc, "duplicate-ip",
+                        fmt::format("address {} is listed twice for endpoint \"{}\"", ip.value->str(), ep.name));
+            continue;
+          }
+          if (!fresh) {
+            const InventoryEndpoint &other = out.endpoints[it->second];
+            Diagnostic &d = diags.error(ipn.loc, "duplicate-ip",
+                                        fmt::format("address {} already belongs to endpoint \"{}\"",
+                                                    ip.value->str(), other.name));
+            for (size_t i = 0; i < other.ips.size(); ++i)
+              if (other.ips[i] == *ip.value)
+                d.notes.push_back(Diagnostic{Severity::Note, "duplicate-ip", other.ip_locs[i], "given here", {}, {}});
+            continue;
+          }
+          ep.ips.push_back(*ip.value);
+          ep.ip_locs.push_back(ipn.loc);
+        }
+      }
+      by_name.emplace(ep.name, out.endpoints.size());
+      out.endpoints.push_back(std::move(ep));
+    }
+  }
+  return diags.error_count() == errors;
+}
+
+bool load_inventory_file(const std::string &path, SourceManager &sources, DiagnosticEngine &diags, Inventory &out) {
+  size_t errors = diags.error_count();
+  uint32_t file = read_source_file(path, sources, diags);
+  if (file == 0) return false;
+  std::vector<Document> docs = parse_source(file, sources, diags);
+  if (docs.empty()) return false;
+  read_inventory(docs.front().root, diags, out);
+  if (docs.size() > 1)
+    diags.error(docs[1].root.loc, "syntax", "the inventory must be a single document");
+  return diags.error_count() == errors;
+}
+
+}  // namespace polc

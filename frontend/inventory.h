@@ -1,0 +1,48 @@
+// The endpoint inventory (CONTRACT §1.2): which endpoints exist, their
+// namespace, labels and addresses. Validated on reading: duplicate names,
+// bad addresses, one address on two endpoints, label syntax.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "frontend/diagnostics.h"
+#include "frontend/document.h"
+#include "frontend/net.h"
+
+namespace polc {
+
+// Label key (normalized: no "k8s:" prefix) to value.
+using LabelMap = std::map<std::string, std::string>;
+
+struct InventoryNamespace {
+  std::string name;
+  LabelMap labels;
+  SourceLoc loc;
+};
+
+struct InventoryEndpoint {
+  std::string name;
+  std::string namespace_ = "default";
+  LabelMap labels;  // as written; the namespace label is not added here
+  std::vector<IpAddr> ips;
+  std::vector<SourceLoc> ip_locs;  // parallel to ips
+  SourceLoc loc;
+};
+
+struct Inventory {
+  std::vector<InventoryNamespace> namespaces;
+  std::vector<InventoryEndpoint> endpoints;
+
+  const InventoryEndpoint *find_endpoint(std::string_view name) const;
+  const InventoryEndpoint *find_by_ip(const IpAddr &ip) const;
+  const InventoryNamespace *find_namespace(std::string_view name) const;
+};
+
+// Reads an inventory file (JSON or YAML). Returns false when it added an error.
+bool load_inventory_file(const std::string &path, SourceManager &sources, DiagnosticEngine &diags, Inventory &out);
+// Reads an inventory document already parsed.
+bool read_inventory(const DocNode &root, DiagnosticEngine &diags, Inventory &out);
+
+}  // namespace polc

@@ -1,0 +1,26 @@
+// Writing a map plan (ir/map_plan.h) into a loaded datapath object: the IR's
+// entries converted into the layouts of templates/maps_abi.h, the one
+// contract with the eBPF side. Policy keys carry
+// prefixlen = POLC_PREFIX_FIXED + l4_prefix_bits and a big-endian port, so a
+// protocol-wide rule or a port range is a shorter prefix of the same trie.
+#pragma once
+
+#include "frontend/result.h"
+#include "ir/map_plan.h"
+#include "runtime/bpf_object.h"
+#include "templates/maps_abi.h"
+
+namespace polc::runtime {
+
+polc_ipcache_key4 ipcache_key4(const Prefix &prefix);  // prefix must be IPv4
+polc_ipcache_key6 ipcache_key6(const Prefix &prefix);  // prefix must be IPv6
+polc_ipcache_value ipcache_value(const ir::IpcacheEntry &entry);
+polc_policy_key policy_key(const ir::PolicyEntry &entry);
+polc_policy_value policy_value(const ir::PolicyEntry &entry);
+
+// Writes every ipcache, allow and deny entry of `plan` into the maps
+// polc_ipcache4, polc_ipcache6, polc_allow and polc_deny of a loaded object.
+// Fails on a missing map or a kernel refusal (e.g. a map full).
+Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan);
+
+}  // namespace polc::runtime

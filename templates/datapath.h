@@ -1,0 +1,111 @@
+/* One packet through the policy, for either hook and either direction.
+ * The stages, each in its own header, return a polc_drop_reason:
+ *   eth -> IPv4 / IPv6 fixed header -> ipcache (subject enforced?) ->
+ *   IPv6 extension headers -> L4 -> fragments -> [conntrack] -> policy ->
+ *   [HTTP]
+ * Non-IP traffic passes. Traffic whose subject is not enforced in this
+ * direction passes before anything past L3 is read, so only enforced
+ * traffic is dropped for malformed headers. */
+#ifndef POLC_DATAPATH_H
+#define POLC_DATAPATH_H
+
+#include "ctx.h"
+#include "common.h"
+#include "maps.h"
+#include "drop.h"
+#include "eth.h"
+#include "ipv4.h"
+#include "ipv6.h"
+#include "l4.h"
+#include "ipcache.h"
+#include "policy.h"
+#include "frag.h"
+#if POLC_HAVE_HTTP
+#include "http.h"
+#endif
+
+static __always_inline __u32 dir_enforce_flag(__u8 dir)
+{
+	return dir == POLC_DIR_INGRESS ? POLC_ENFORCE_INGRESS : POLC_ENFORCE_EGRESS;
+}
+
+static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
+{
+	void *data = ctx_data(ctx);
+	void *data_end = ctx_data_end(ctx);
+	struct polc_pkt pkt = {};
+	struct polc_ipcache_value subject, peer;
+	struct polc_policy_value *allowed = 0;
+	__u32 l3_off = 0, l4_off = 0;
+	__u16 ethertype = 0;
+	int ret;
+
+	ret = eth_parse(data, data_end, &ethertype, &l3_off);
+	if (ret != POLC_DROP_NONE)
+		return ret;
+
+	if (ethertype == POLC_ETH_P_IP)
+		ret = ipv4_parse(data, data_end, l3_off, &pkt, &l4_off);
+	else if (ethertype == POLC_ETH_P_IPV6)
+		ret = ipv6_parse_fixed(data, data_end, l3_off, &pkt);
+	else
+		return POLC_DROP_NONE; /* ARP and other non-IP traffic */
+	if (ret != POLC_DROP_NONE)
+		return ret;
+
+	/* Ingress protects the destination, egress the source. */
+	if (dir == POLC_DIR_INGRESS) {
+		subject = ipcache_lookup(pkt.family, pkt.daddr);
+		if (!(subject.flags & dir_enforce_flag(dir)))
+			return POLC_DROP_NONE;
+		peer = ipcache_lookup(pkt.family, pkt.saddr);
+	} else {
+		subject = ipcache_lookup(pkt.family, pkt.saddr);
+		if (!(subject.flags & dir_enforce_flag(dir)))
+			return POLC_DROP_NONE;
+		peer = ipcache_lookup(pkt.family, pkt.daddr);
+	}
+
+	if (pkt.family == 6) {
+		ret = ipv6_walk_ext(data, data_end, l3_off, &pkt, &l4_off);
+		if (ret != POLC_DROP_NONE)
+			return ret;
+	}
+
+#if POLC_PARSE_L4
+	if (!(pkt.flags & POLC_PKT_LATER_FRAGMENT)) {
+		ret = l4_parse(data, data_end, l4_off, &pkt);
+		if (ret != POLC_DROP_NONE)
+			return ret;
+	}
+#endif
+
+#if POLC_TRACK_FRAGS
+	if (pkt.flags & POLC_PKT_LATER_FRAGMENT) {
+		ret = frag_restore_ports(&pkt);
+		if (ret != POLC_DROP_NONE)
+			return ret;
+	}
+#endif
+
+	/* Hook point: connection tracking (conntrack.h). Look the 5-tuple up
+	 * here in the LRU map shared by both directions: a packet of an
+	 * established connection, replies included, returns POLC_DROP_NONE
+	 * without the policy lookups; after an allow below, the new
+	 * connection is recorded. */
+
+	ret = policy_verdict(subject.identity, peer.identity, dir, &pkt, &allowed);
+
+#if POLC_TRACK_FRAGS
+	if ((pkt.flags & (POLC_PKT_FRAGMENT | POLC_PKT_LATER_FRAGMENT)) == POLC_PKT_FRAGMENT)
+		frag_record_first(&pkt, ret);
+#endif
+
+#if POLC_HAVE_HTTP
+	if (ret == POLC_DROP_NONE && allowed && allowed->l7_policy)
+		ret = http_verdict(ctx, &pkt, l4_off, allowed);
+#endif
+	return ret;
+}
+
+#endif /* POLC_DATAPATH_H */

@@ -1,0 +1,121 @@
+// Every shape compiles and passes the verifier, and the shape really
+// removes what the policy cannot reach.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "codegen/generate.h"
+#include "datapath_fixture.h"
+#include "tests/support/test_env.h"
+
+using namespace polc;
+using namespace polc::test;
+using codegen::Hook;
+
+namespace {
+
+ir::DatapathShape shape_from_bits(unsigned bits) {
+  ir::DatapathShape shape;
+  shape.enforce_ingress = bits & 1;
+  shape.enforce_egress = bits & 2;
+  shape.deny = bits & 4;
+  shape.any_peer = bits & 8;
+  shape.l4_ports = bits & 16;
+  shape.icmp_types = bits & 32;
+  return shape;
+}
+
+std::string describe(const ir::DatapathShape &s) {
+  return std::string("ingress=") + (s.enforce_ingress ? "1" : "0") + " egress=" + (s.enforce_egress ? "1" : "0") +
+         " deny=" + (s.deny ? "1" : "0") + " any_peer=" + (s.any_peer ? "1" : "0") +
+         " l4_ports=" + (s.l4_ports ? "1" : "0") + " icmp_types=" + (s.icmp_types ? "1" : "0");
+}
+
+size_t instructions(const runtime::BpfObject &object, const std::string &program) {
+  for (const auto &report : object.reports())
+    if (report.name == program) return report.insn_count;
+  return 0;
+}
+
+}  // namespace
+
+TEST_SUITE("datapath") {
+  TEST_CASE("every shape generates C that compiles and passes the verifier, for both hooks") {
+    if (!bpf_tests_enabled()) return;
+    for (unsigned bits = 0; bits < 64; bits++) {
+      ir::DatapathShape shape = shape_from_bits(bits);
+      for (Hook hook : {Hook::Tc, Hook::Xdp}) {
+        CAPTURE(describe(shape));
+        CAPTURE(codegen::hook_traits(hook).name);
+        auto object = runtime::BpfObject::open_memory(datapath_elf(shape, hook), "polc_shape");
+        REQUIRE(object.ok());
+        auto loaded = object->load();
+        CHECK_MESSAGE(loaded.ok(), (loaded.ok() ? "" : loaded.error().message));
+        for (std::string_view program : codegen::hook_traits(hook).programs)
+          CHECK(object->program_fd(std::string(program)) >= 0);
+      }
+    }
+  }
+
+  TEST_CASE("the HTTP hook point compiles and verifies") {
+    if (!bpf_tests_enabled()) return;
+    ir::DatapathShape shape = full_shape();
+    shape.http = true;
+    for (Hook hook : {Hook::Tc, Hook::Xdp}) {
+      auto object = runtime::BpfObject::open_memory(datapath_elf(shape, hook), "polc_http");
+      REQUIRE(object.ok());
+      auto loaded = object->load();
+      CHECK_MESSAGE(loaded.ok(), (loaded.ok() ? "" : loaded.error().message));
+    }
+  }
+
+  TEST_CASE("instruction counts per program") {
+    if (!bpf_tests_enabled()) return;
+    for (unsigned bits : {0u, 1u, 3u, 3u | 16u, 63u}) {
+      ir::DatapathShape shape = shape_from_bits(bits);
+      for (Hook hook : {Hook::Tc, Hook::Xdp}) {
+        auto object = runtime::BpfObject::open_memory(datapath_elf(shape, hook), "polc_count");
+        REQUIRE(object.ok());
+        REQUIRE(object->load().ok());
+        for (const auto &report : object->reports())
+          MESSAGE(describe(shape) << ": " << report.name << " " << report.insn_count << " insns, verifier processed "
+                                  << report.verified_insns);
+      }
+    }
+    // What the shape leaves out is really gone.
+    auto bare = runtime::BpfObject::open_memory(datapath_elf(shape_from_bits(1), Hook::Tc), "polc_bare");
+    auto full = runtime::BpfObject::open_memory(datapath_elf(shape_from_bits(63), Hook::Tc), "polc_full");
+    REQUIRE(bare.ok());
+    REQUIRE(full.ok());
+    REQUIRE(bare->load().ok());
+    REQUIRE(full->load().ok());
+    CHECK(instructions(*bare, "polc_ingress") < instructions(*full, "polc_ingress"));
+    CHECK(instructions(*bare, "polc_egress") < 4);  // egress not enforced: return OK
+    CHECK(bare->map_fd("polc_frag") < 0);
+    CHECK(full->map_fd("polc_frag") >= 0);
+    CHECK(full->map_fd("polc_deny") >= 0);
+  }
+
+  TEST_CASE("without port rules, protocol rules still decide") {
+    if (!bpf_tests_enabled()) return;
+    ir::DatapathShape shape;
+    shape.enforce_ingress = true;
+    auto tcp = entry(kWeb, kFrontend, ir::PlanDirection::Ingress, kTcp, 0, 8);
+    Datapath dp(shape, Hook::Tc, plan_with(shape, {tcp}));
+    CHECK(dp.run("polc_ingress", packet(kFrontend4, kWeb4, kTcp, 80)) == kTcOk);
+    CHECK(dp.run("polc_ingress", packet(kFrontend4, kWeb4, kTcp, 9999)) == kTcOk);
+    CHECK(dp.run("polc_ingress", packet(kFrontend4, kWeb4, kUdp, 80)) == kTcShot);
+    CHECK(dp.run("polc_ingress", icmp(kFrontend4, kWeb4, 8)) == kTcShot);
+    // Egress is not enforced by this shape at all.
+    CHECK(dp.run("polc_egress", packet(kWeb4, kWorld4, kUdp, 80)) == kTcOk);
+  }
+
+  TEST_CASE("without a deny in the shape, deny entries are not consulted") {
+    if (!bpf_tests_enabled()) return;
+    ir::DatapathShape shape = full_shape();
+    shape.deny = false;
+    auto deny = ingress_port(kWeb, kFrontend, kTcp, 80);
+    Datapath dp(shape, Hook::Tc, plan_with(shape, {ingress_port(kWeb, kFrontend, kTcp, 80)}, {deny}));
+    CHECK(dp.run("polc_ingress", packet(kFrontend4, kWeb4, kTcp, 80)) == kTcOk);
+  }
+}
