@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run):
+#  1. install what is needed, build, and run every test (ctest);
+#  2. build again with clang, AddressSanitizer and UndefinedBehaviorSanitizer,
+#     run the suite again there, and run every reader's fuzz target for a
+#     bounded time (POLC_FUZZ_SECONDS, default 30).
+# Set POLC_SKIP_SANITIZERS=1 to do only step 1 (a quick local run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+start=$(date +%s)
+
+scripts/build.sh
+ctest --test-dir build --output-on-failure
+
+if [ "${POLC_SKIP_SANITIZERS:-0}" != 1 ]; then
+  CC=clang-16 CXX=clang++-16 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPOLC_SANITIZE=ON -DPOLC_FUZZ=ON -DPOLC_FUZZ_SECONDS="${POLC_FUZZ_SECONDS:-30}" >/dev/null
+  ninja -C build-asan
+  # LLVM's own static destructors trip LeakSanitizer's heuristics at exit
+  # in the in-process compiler; leaks in polc code are caught by the fuzzers.
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure
+fi
+echo "test suite took $(( $(date +%s) - start )) s"
