@@ -21,9 +21,15 @@ int run_cli(int argc, char **argv) {
   cli::add_convert_command(app, exit_code);
   cli::add_test_command(app, exit_code);
   cli::add_verify_command(app, exit_code);
+  cli::add_lint_command(app, exit_code);
+  cli::add_fmt_command(app, exit_code);
+  cli::add_apply_command(app, exit_code);
+  cli::add_status_command(app, exit_code);
+  cli::add_rollback_command(app, exit_code);
+  cli::add_detach_command(app, exit_code);
 
   // Commands of CONTRACT §2 that later work brings.
-  for (const char *name : {"lint", "apply", "status", "rollback", "detach", "fmt", "stats", "monitor"}) {
+  for (const char *name : {"stats", "monitor"}) {
     auto *sub = app.add_subcommand(name, std::string(name) + " (not implemented yet)");
     sub->allow_extras();
     sub->callback([&exit_code, name] {

@@ -8,6 +8,7 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "ir/convert.h"
+#include "ir/pol_writer.h"
 
 namespace polc::cli {
 
@@ -19,15 +20,13 @@ struct ConvertOptions {
 };
 
 int run_convert(const ConvertOptions &opt) {
-  if (opt.to == "pol") {
-    std::cerr << "polc: convert --to pol: not implemented yet\n";
-    return kExitUsage;
-  }
   Session session;
   ir::Policy policy;
   if (!session.load_policies(opt.policies, policy)) return kExitInputError;
   std::vector<std::string> lossy;
-  std::string text = opt.to == "json" ? ir::to_rule_json(policy, &lossy) : ir::to_cilium_yaml(policy, &lossy);
+  std::string text = opt.to == "json"  ? ir::to_rule_json(policy, &lossy)
+                     : opt.to == "yaml" ? ir::to_cilium_yaml(policy, &lossy)
+                                        : ir::to_pol(policy);
   for (const auto &l : lossy) std::cerr << "polc: warning: " << l << "\n";
   return write_output(opt.output, text) ? kExitOk : kExitInputError;
 }
@@ -36,7 +35,7 @@ int run_convert(const ConvertOptions &opt) {
 
 void add_convert_command(CLI::App &app, int &exit_code) {
   auto opt = std::make_shared<ConvertOptions>();
-  auto *sub = app.add_subcommand("convert", "write policies as rule JSON or Cilium YAML");
+  auto *sub = app.add_subcommand("convert", "write policies as rule JSON, Cilium YAML or polc DSL");
   sub->add_option("policies", opt->policies, "policy files")->required();
   sub->add_option("--to", opt->to, "json, yaml or pol")->required()->check(CLI::IsMember({"json", "yaml", "pol"}));
   sub->add_option("-o,--output", opt->output, "file to write (default: stdout)");

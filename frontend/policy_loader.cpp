@@ -4,6 +4,7 @@
 
 #include "frontend/cilium_reader.h"
 #include "frontend/doc_reader.h"
+#include "frontend/dsl_reader.h"
 #include "frontend/k8s_reader.h"
 #include "frontend/source_reader.h"
 
@@ -144,10 +145,7 @@ bool load_policy_text(const std::string &path, std::string text, SourceManager &
                       ast::PolicySet &out) {
   size_t errors = diags.error_count();
   uint32_t file = sources.add(path, std::move(text));
-  if (has_extension(path, ".pol")) {
-    diags.error(SourceLoc{file, 0, 0}, "not-supported", "the polc DSL is not supported yet");
-    return false;
-  }
+  if (has_extension(path, ".pol")) return read_dsl(file, sources, diags, out) && diags.error_count() == errors;
   std::vector<Document> docs = parse_source(file, sources, diags);
   read_policy_documents(docs, diags, out);
   return diags.error_count() == errors;
@@ -156,12 +154,9 @@ bool load_policy_text(const std::string &path, std::string text, SourceManager &
 bool load_policy_file(const std::string &path, SourceManager &sources, DiagnosticEngine &diags,
                       ast::PolicySet &out) {
   size_t errors = diags.error_count();
-  if (has_extension(path, ".pol")) {
-    diags.error(SourceLoc{sources.add(path, ""), 0, 0}, "not-supported", "the polc DSL is not supported yet");
-    return false;
-  }
   uint32_t file = read_source_file(path, sources, diags);
   if (file == 0) return false;
+  if (has_extension(path, ".pol")) return read_dsl(file, sources, diags, out) && diags.error_count() == errors;
   std::vector<Document> docs = parse_source(file, sources, diags);
   read_policy_documents(docs, diags, out);
   return diags.error_count() == errors;

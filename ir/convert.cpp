@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "ir/lower.h"
+
 namespace polc::ir {
 
 using json = nlohmann::ordered_json;
@@ -56,8 +58,8 @@ json element_json(const Rule &r, std::vector<std::string> *lossy) {
       }
       e[in ? "fromCIDRSet" : "toCIDRSet"] = json::array({std::move(set)});
       if (r.peer.cidr_matches_endpoints && lossy)
-        lossy->push_back("ipBlock " + r.peer.cidr.str() +
-                         " also matches endpoints' addresses; as a Cilium CIDR it matches only other addresses");
+        lossy->push_back("ipBlock " + r.peer.cidr.str() + " also matches endpoints' addresses; Cilium would not " +
+                         "match them (polc keeps the meaning through the label " + kCidrMatchesEndpointsLabel + ")");
       break;
     }
   }
@@ -124,6 +126,8 @@ json policy_to_cilium_rules(const Policy &policy, std::vector<std::string> *loss
     carried.emplace(r.subject, r.direction);
     json rule = {{"endpointSelector", selector_json(r.subject)}};
     rule[section_name(r.direction, r.verdict)] = json::array({element_json(r, lossy)});
+    if (r.peer.kind == Peer::Kind::Cidr && r.peer.cidr_matches_endpoints)
+      rule["labels"] = json::array({{{"key", kCidrMatchesEndpointsLabel}, {"value", "true"}, {"source", "polc"}}});
     rules.push_back(std::move(rule));
   }
   for (const Enforcement &e : policy.enforcements) {

@@ -98,9 +98,14 @@ std::vector<Peer> element_peers(const ast::RuleElement &e, const ast::Rule &rule
         peers.push_back(std::move(p));
       }
       break;
-    case ast::PeerKind::Cidrs:
-      for (const auto &c : e.cidrs) peers.push_back(cidr_peer(c.cidr, c.except, e.cidrs_match_endpoints));
+    case ast::PeerKind::Cidrs: {
+      bool match_endpoints = e.cidrs_match_endpoints ||
+                             std::any_of(rule.labels.begin(), rule.labels.end(), [](const auto &l) {
+                               return l.first == kCidrMatchesEndpointsLabel && l.second == "true";
+                             });
+      for (const auto &c : e.cidrs) peers.push_back(cidr_peer(c.cidr, c.except, match_endpoints));
       break;
+    }
     case ast::PeerKind::Entities:
       for (const auto &en : e.entities) entity_peers(en.name, peers);
       break;

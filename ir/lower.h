@@ -16,5 +16,9 @@ Policy lower(const ast::PolicySet &policies, DiagnosticEngine &diags);
 void canonicalize(Policy &policy);
 
 inline constexpr const char *kNamespaceLabel = "io.kubernetes.pod.namespace";
+// A rule label `polc convert` writes on rules made from Kubernetes ipBlock
+// peers: their CIDRs also match endpoints' addresses. Cilium accepts and
+// ignores it; polc reads it back, so conversion keeps the meaning.
+inline constexpr const char *kCidrMatchesEndpointsLabel = "io.polc.cidr-matches-endpoints";
 
 }  // namespace polc::ir

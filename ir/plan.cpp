@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -125,11 +126,17 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
     for (uint32_t id : index.match(e.subject))
       flags[id] |= e.direction == Direction::Ingress ? kEnforceIngress : kEnforceEgress;
 
+  std::set<Prefix> endpoint_hosts;
   for (const IpIdentity &a : ep_ids.addresses) {
     Prefix host{a.ip, static_cast<uint8_t>(a.ip.width_bits())};
+    endpoint_hosts.insert(host);
     plan.ipcache.push_back(IpcacheEntry{host, a.identity, flags.count(a.identity) ? flags[a.identity] : 0});
   }
-  for (const CidrIdentity &c : cidr_ids.prefixes) plan.ipcache.push_back(IpcacheEntry{c.prefix, c.identity, 0});
+  // A CIDR or except that is exactly an endpoint's address (10.0.0.7/32)
+  // must not replace the endpoint's own entry: the address is the
+  // endpoint's (its identity already says which ipBlocks hold it).
+  for (const CidrIdentity &c : cidr_ids.prefixes)
+    if (!endpoint_hosts.count(c.prefix)) plan.ipcache.push_back(IpcacheEntry{c.prefix, c.identity, 0});
 
   std::vector<uint32_t> all_endpoints;
   for (const EndpointIdentity &e : ep_ids.identities) all_endpoints.push_back(e.identity);

@@ -1,8 +1,12 @@
 #include "runtime/datapath_runner.h"
 
+#include <bpf/bpf.h>
 #include <linux/pkt_cls.h>
 
+#include <vector>
+
 #include "runtime/policy_maps.h"
+#include "templates/maps_abi.h"
 
 namespace polc::runtime {
 
@@ -19,7 +23,21 @@ Result<DatapathRunner> DatapathRunner::create(const std::vector<uint8_t> &tc_elf
   return runner;
 }
 
+namespace {
+
+// Each flow is judged on its own: a flow must not pass as the reply of a
+// connection an earlier flow opened.
+void forget_connections(int ct_fd) {
+  if (ct_fd < 0) return;
+  std::vector<uint8_t> key(sizeof(polc_ct_key));
+  while (bpf_map_get_next_key(ct_fd, nullptr, key.data()) == 0)
+    if (bpf_map_delete_elem(ct_fd, key.data()) != 0) break;
+}
+
+}  // namespace
+
 Result<DatapathVerdict> DatapathRunner::run(const std::vector<uint8_t> &frame) const {
+  forget_connections(object_.map_fd("polc_ct"));
   DatapathVerdict v;
   auto egress = test_run(egress_fd_, frame);
   if (!egress) return egress.error();

@@ -15,14 +15,11 @@ Result<int> required_map(const BpfObject &object, const char *name) {
   return fd;
 }
 
-Result<void> write_policy_entries(const BpfObject &object, const char *map_name,
-                                  const std::vector<ir::PolicyEntry> &entries) {
-  auto fd = required_map(object, map_name);
-  if (!fd) return fd.error();
+Result<void> write_policy_entries(int fd, const std::vector<ir::PolicyEntry> &entries) {
   for (const ir::PolicyEntry &entry : entries) {
     polc_policy_key key = policy_key(entry);
     polc_policy_value value = policy_value(entry);
-    auto written = map_update(*fd, &key, &value);
+    auto written = map_update(fd, &key, &value);
     if (!written) return written;
   }
   return {};
@@ -70,27 +67,32 @@ polc_policy_value policy_value(const ir::PolicyEntry &entry) {
 }
 
 Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan) {
-  auto v4 = required_map(object, "polc_ipcache4");
-  if (!v4) return v4.error();
-  auto v6 = required_map(object, "polc_ipcache6");
-  if (!v6) return v6.error();
+  PolicyMapFds fds;
+  for (auto [name, fd] : {std::pair{"polc_ipcache4", &fds.ipcache4}, std::pair{"polc_ipcache6", &fds.ipcache6},
+                          std::pair{"polc_allow", &fds.allow}, std::pair{"polc_deny", &fds.deny}}) {
+    auto found = required_map(object, name);
+    if (!found) return found.error();
+    *fd = *found;
+  }
+  return fill_policy_map_fds(fds, plan);
+}
 
+Result<void> fill_policy_map_fds(const PolicyMapFds &maps, const ir::MapPlan &plan) {
   for (const ir::IpcacheEntry &entry : plan.ipcache) {
     polc_ipcache_value value = ipcache_value(entry);
     Result<void> written;
     if (entry.prefix.family() == Family::V4) {
       polc_ipcache_key4 key = ipcache_key4(entry.prefix);
-      written = map_update(*v4, &key, &value);
+      written = map_update(maps.ipcache4, &key, &value);
     } else {
       polc_ipcache_key6 key = ipcache_key6(entry.prefix);
-      written = map_update(*v6, &key, &value);
+      written = map_update(maps.ipcache6, &key, &value);
     }
     if (!written) return written;
   }
-
-  auto allow = write_policy_entries(object, "polc_allow", plan.allow);
+  auto allow = write_policy_entries(maps.allow, plan.allow);
   if (!allow) return allow;
-  return write_policy_entries(object, "polc_deny", plan.deny);
+  return write_policy_entries(maps.deny, plan.deny);
 }
 
 }  // namespace polc::runtime

@@ -23,4 +23,10 @@ polc_policy_value policy_value(const ir::PolicyEntry &entry);
 // Fails on a missing map or a kernel refusal (e.g. a map full).
 Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan);
 
+// The same, into maps given by fd (a generation's inner maps, policy_slots.h).
+struct PolicyMapFds {
+  int ipcache4 = -1, ipcache6 = -1, allow = -1, deny = -1;
+};
+Result<void> fill_policy_map_fds(const PolicyMapFds &maps, const ir::MapPlan &plan);
+
 }  // namespace polc::runtime

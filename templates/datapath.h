@@ -1,8 +1,9 @@
 /* One packet through the policy, for either hook and either direction.
  * The stages, each in its own header, return a polc_drop_reason:
  *   eth -> IPv4 / IPv6 fixed header -> ipcache (subject enforced?) ->
- *   IPv6 extension headers -> L4 -> fragments -> [conntrack] -> policy ->
- *   [HTTP]
+ *   IPv6 extension headers -> L4 -> conntrack (replies pass) -> fragments
+ *   -> policy -> [HTTP] -> conntrack (record the allowed connection)
+ * The policy maps come from the packet's generation (generation.h).
  * Non-IP traffic passes. Traffic whose subject is not enforced in this
  * direction passes before anything past L3 is read, so only enforced
  * traffic is dropped for malformed headers. */
@@ -20,6 +21,8 @@
 #include "ipcache.h"
 #include "policy.h"
 #include "frag.h"
+#include "generation.h"
+#include "conntrack.h"
 #if POLC_HAVE_HTTP
 #include "http.h"
 #endif
@@ -29,11 +32,42 @@ static __always_inline __u32 dir_enforce_flag(__u8 dir)
 	return dir == POLC_DIR_INGRESS ? POLC_ENFORCE_INGRESS : POLC_ENFORCE_EGRESS;
 }
 
+static __always_inline __u32 dir_reverse_flag(__u8 dir)
+{
+	return dir == POLC_DIR_INGRESS ? POLC_ENFORCE_EGRESS : POLC_ENFORCE_INGRESS;
+}
+
+/* Traffic of a subject not enforced in this direction passes; it is still
+ * recorded in conntrack when the subject is enforced the other way, so
+ * that the replies to the connections it opens come back. */
+static __always_inline int datapath_unenforced(void *data, void *data_end, __u32 l3_off, struct polc_pkt *pkt)
+{
+	struct polc_ct_pkt ct = {};
+	__u32 l4_off = 0;
+
+	if (pkt->family == 6) {
+		if (ipv6_walk_ext(data, data_end, l3_off, pkt, &l4_off) != POLC_DROP_NONE)
+			return POLC_DROP_NONE;
+	} else {
+		struct polc_iphdr *ip = data + l3_off;
+
+		if ((void *)(ip + 1) > data_end)
+			return POLC_DROP_NONE;
+		l4_off = l3_off + (__u32)(ip->version_ihl & 0xf) * 4;
+	}
+	ct_parse(data, data_end, l4_off, pkt, &ct);
+	if (!ct_is_reply(&ct))
+		ct_record(&ct);
+	return POLC_DROP_NONE;
+}
+
 static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 {
 	void *data = ctx_data(ctx);
 	void *data_end = ctx_data_end(ctx);
 	struct polc_pkt pkt = {};
+	struct polc_policy_set set = {};
+	struct polc_ct_pkt ct = {};
 	struct polc_ipcache_value subject, peer;
 	struct polc_policy_value *allowed = 0;
 	__u32 l3_off = 0, l4_off = 0;
@@ -53,17 +87,27 @@ static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	if (ret != POLC_DROP_NONE)
 		return ret;
 
+	ret = policy_set_load(&set);
+	if (ret != POLC_DROP_NONE)
+		return ret;
+
 	/* Ingress protects the destination, egress the source. */
 	if (dir == POLC_DIR_INGRESS) {
-		subject = ipcache_lookup(pkt.family, pkt.daddr);
-		if (!(subject.flags & dir_enforce_flag(dir)))
+		subject = ipcache_lookup(&set, pkt.family, pkt.daddr);
+		if (!(subject.flags & dir_enforce_flag(dir))) {
+			if (subject.flags & dir_reverse_flag(dir))
+				return datapath_unenforced(data, data_end, l3_off, &pkt);
 			return POLC_DROP_NONE;
-		peer = ipcache_lookup(pkt.family, pkt.saddr);
+		}
+		peer = ipcache_lookup(&set, pkt.family, pkt.saddr);
 	} else {
-		subject = ipcache_lookup(pkt.family, pkt.saddr);
-		if (!(subject.flags & dir_enforce_flag(dir)))
+		subject = ipcache_lookup(&set, pkt.family, pkt.saddr);
+		if (!(subject.flags & dir_enforce_flag(dir))) {
+			if (subject.flags & dir_reverse_flag(dir))
+				return datapath_unenforced(data, data_end, l3_off, &pkt);
 			return POLC_DROP_NONE;
-		peer = ipcache_lookup(pkt.family, pkt.daddr);
+		}
+		peer = ipcache_lookup(&set, pkt.family, pkt.daddr);
 	}
 
 	if (pkt.family == 6) {
@@ -80,6 +124,11 @@ static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	}
 #endif
 
+	/* A reply of a connection some earlier packet opened passes. */
+	ct_parse(data, data_end, l4_off, &pkt, &ct);
+	if (ct_is_reply(&ct))
+		return POLC_DROP_NONE;
+
 #if POLC_TRACK_FRAGS
 	if (pkt.flags & POLC_PKT_LATER_FRAGMENT) {
 		ret = frag_restore_ports(&pkt);
@@ -88,13 +137,7 @@ static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	}
 #endif
 
-	/* Hook point: connection tracking (conntrack.h). Look the 5-tuple up
-	 * here in the LRU map shared by both directions: a packet of an
-	 * established connection, replies included, returns POLC_DROP_NONE
-	 * without the policy lookups; after an allow below, the new
-	 * connection is recorded. */
-
-	ret = policy_verdict(subject.identity, peer.identity, dir, &pkt, &allowed);
+	ret = policy_verdict(&set, subject.identity, peer.identity, dir, &pkt, &allowed);
 
 #if POLC_TRACK_FRAGS
 	if ((pkt.flags & (POLC_PKT_FRAGMENT | POLC_PKT_LATER_FRAGMENT)) == POLC_PKT_FRAGMENT)
@@ -105,6 +148,8 @@ static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	if (ret == POLC_DROP_NONE && allowed && allowed->l7_policy)
 		ret = http_verdict(ctx, &pkt, l4_off, allowed);
 #endif
+	if (ret == POLC_DROP_NONE)
+		ct_record(&ct);
 	return ret;
 }
 

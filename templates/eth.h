@@ -1,7 +1,7 @@
 /* Ethernet: finds the ethertype and the L3 offset behind at most two VLAN
- * tags (802.1Q 0x8100, 802.1ad 0x88a8: QinQ). A third tag is not followed:
- * the frame is reported with the VLAN ethertype and therefore passes as
- * non-IP, exactly as the kernel would not route it either. */
+ * tags (802.1Q 0x8100, 802.1ad 0x88a8: QinQ). A frame with a third tag is
+ * dropped: what it carries cannot be inspected, and fail closed means it
+ * must not pass as non-IP. */
 #ifndef POLC_ETH_H
 #define POLC_ETH_H
 
@@ -37,6 +37,8 @@ static __always_inline int eth_parse(void *data, void *data_end, __u16 *ethertyp
 		off += sizeof(*vlan);
 	}
 
+	if (eth_is_vlan(proto))
+		return POLC_DROP_UNSUPPORTED;
 	*ethertype = proto;
 	*l3_off = off;
 	return POLC_DROP_NONE;

@@ -3,43 +3,90 @@
  * reads polc_drops). Layouts are those of maps_abi.h.
  * polc_deny exists even when the policy has no deny rule, so that user space
  * fills every object the same way; polc_frag is private to the datapath and
- * exists only when fragments are tracked. */
+ * exists only when fragments are tracked. polc_ct (conntrack) is shared by
+ * polc_ingress and polc_egress and survives every swap. */
 #ifndef POLC_MAPS_H
 #define POLC_MAPS_H
 
 #include "common.h"
 
-struct {
+/* The four policy maps have named types so that the arrays of maps below
+ * can declare them as their inner maps. */
+struct polc_ipcache4_map {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct polc_ipcache_key4);
 	__type(value, struct polc_ipcache_value);
 	__uint(max_entries, POLC_IPCACHE_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-} polc_ipcache4 SEC(".maps");
+};
 
-struct {
+struct polc_ipcache6_map {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct polc_ipcache_key6);
 	__type(value, struct polc_ipcache_value);
 	__uint(max_entries, POLC_IPCACHE_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-} polc_ipcache6 SEC(".maps");
+};
 
-struct {
+struct polc_policy_map {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct polc_policy_key);
 	__type(value, struct polc_policy_value);
 	__uint(max_entries, POLC_POLICY_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-} polc_allow SEC(".maps");
+};
+
+struct polc_ipcache4_map polc_ipcache4 SEC(".maps");
+struct polc_ipcache6_map polc_ipcache6 SEC(".maps");
+struct polc_policy_map polc_allow SEC(".maps");
+struct polc_policy_map polc_deny SEC(".maps");
+
+/* Generations (maps_abi.h): slot 0 of each array holds the map above as
+ * loaded; user space installs later generations' maps in the idle slot and
+ * flips polc_active. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, POLC_SLOTS);
+	__type(key, __u32);
+	__array(values, struct polc_ipcache4_map);
+} polc_ipcache4_slots SEC(".maps") = { .values = { [0] = &polc_ipcache4 } };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__type(key, struct polc_policy_key);
-	__type(value, struct polc_policy_value);
-	__uint(max_entries, POLC_POLICY_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} polc_deny SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, POLC_SLOTS);
+	__type(key, __u32);
+	__array(values, struct polc_ipcache6_map);
+} polc_ipcache6_slots SEC(".maps") = { .values = { [0] = &polc_ipcache6 } };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, POLC_SLOTS);
+	__type(key, __u32);
+	__array(values, struct polc_policy_map);
+} polc_allow_slots SEC(".maps") = { .values = { [0] = &polc_allow } };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, POLC_SLOTS);
+	__type(key, __u32);
+	__array(values, struct polc_policy_map);
+} polc_deny_slots SEC(".maps") = { .values = { [0] = &polc_deny } };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 1);
+} polc_active SEC(".maps");
+
+/* Connection tracking (conntrack.h): its size does not depend on the
+ * policy, so every object of an interface can reuse the same map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct polc_ct_key);
+	__type(value, struct polc_ct_value);
+	__uint(max_entries, POLC_CT_MAX);
+} polc_ct SEC(".maps");
 
 #if POLC_TRACK_FRAGS
 struct {
@@ -59,8 +106,5 @@ struct {
 	__type(value, __u64);
 	__uint(max_entries, POLC_DROP_MAX);
 } polc_drops SEC(".maps");
-
-/* Hook point: connection tracking adds its LRU 5-tuple map here, shared by
- * polc_ingress and polc_egress (conntrack.h). */
 
 #endif /* POLC_MAPS_H */

@@ -100,4 +100,43 @@ struct polc_frag_value {
 	__u32 verdict; /* 1: allowed, 0: dropped */
 };
 
+/* Policy generations. Each of polc_ipcache4/6, polc_allow and polc_deny is
+ * reached through an array of maps with POLC_SLOTS slots (polc_*_slots);
+ * polc_active[0] names the slot the datapath uses. A map-only update fills
+ * a complete set of new inner maps, installs them in the idle slot, then
+ * flips polc_active in one map update: a packet reads the slot once and
+ * sees either the old set or the new one, never a mix. The object's own
+ * maps (polc_ipcache4, ...) are slot 0 as loaded. */
+#define POLC_SLOTS 2u
+
+/* Connection tracking: one LRU hash shared by the ingress and egress
+ * programs of an interface (and carried over to every new program), keyed
+ * by the connection as its initiator sent it. A packet whose reversed tuple
+ * is a known connection is a reply and passes without policy lookups;
+ * forward packets always go through the policy, so a change of policy
+ * applies at once to new and existing connections' requests.
+ * ICMP echo: the identifier is `sport`, `dport` is 0 (a pseudo-connection
+ * from the request to its replies). */
+struct polc_ct_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+#define POLC_CT_FIN_ORIG 0x1u  /* the initiator sent FIN */
+#define POLC_CT_FIN_REPLY 0x2u /* the responder sent FIN */
+#define POLC_CT_RST 0x4u       /* either side sent RST */
+
+struct polc_ct_value {
+	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
+	__u32 flags;        /* POLC_CT_* */
+	__u32 packets;
+};
+
+#define POLC_CT_MAX 65536u
+
 #endif /* POLC_MAPS_ABI_H */

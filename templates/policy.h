@@ -9,7 +9,7 @@
 #ifndef POLC_POLICY_H
 #define POLC_POLICY_H
 
-#include "maps.h"
+#include "generation.h"
 
 static __always_inline void policy_key_init(struct polc_policy_key *key, __u32 subject, __u32 peer, __u8 dir, const struct polc_pkt *pkt)
 {
@@ -23,7 +23,7 @@ static __always_inline void policy_key_init(struct polc_policy_key *key, __u32 s
 
 /* The subject has been checked to be enforced in `dir`. On allow, *allowed
  * points at the matching entry (its l7_policy drives the HTTP hook). */
-static __always_inline int policy_verdict(__u32 subject, __u32 peer, __u8 dir, const struct polc_pkt *pkt, struct polc_policy_value **allowed)
+static __always_inline int policy_verdict(const struct polc_policy_set *set, __u32 subject, __u32 peer, __u8 dir, const struct polc_pkt *pkt, struct polc_policy_value **allowed)
 {
 	struct polc_policy_key key = {};
 	struct polc_policy_value *match;
@@ -31,21 +31,21 @@ static __always_inline int policy_verdict(__u32 subject, __u32 peer, __u8 dir, c
 	policy_key_init(&key, subject, peer, dir, pkt);
 
 #if POLC_HAVE_DENY
-	if (bpf_map_lookup_elem(&polc_deny, &key))
+	if (bpf_map_lookup_elem(set->deny, &key))
 		return POLC_DROP_POLICY;
 #if POLC_HAVE_ANY_PEER
 	key.peer = POLC_ID_ANY;
-	if (bpf_map_lookup_elem(&polc_deny, &key))
+	if (bpf_map_lookup_elem(set->deny, &key))
 		return POLC_DROP_POLICY;
 	key.peer = peer;
 #endif
 #endif
 
-	match = bpf_map_lookup_elem(&polc_allow, &key);
+	match = bpf_map_lookup_elem(set->allow, &key);
 #if POLC_HAVE_ANY_PEER
 	if (!match) {
 		key.peer = POLC_ID_ANY;
-		match = bpf_map_lookup_elem(&polc_allow, &key);
+		match = bpf_map_lookup_elem(set->allow, &key);
 	}
 #endif
 	if (!match)

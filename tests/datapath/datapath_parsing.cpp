@@ -39,6 +39,15 @@ TEST_SUITE("datapath") {
     CHECK(dp.run("polc_ingress", allowed6) == kTcOk);
   }
 
+  TEST_CASE("a third VLAN tag is not followed: the frame is dropped, not passed as non-IP") {
+    if (!bpf_tests_enabled()) return;
+    Datapath dp(full_shape(), Hook::Tc, web_port_80());
+    auto allowed = packet(kFrontend4, kWeb4, kTcp, 80);
+    allowed.vlan_id = 100;
+    auto three_tags = add_outer_tag(add_outer_tag(runtime::build_packet(allowed)));
+    CHECK(dp.run_bytes("polc_ingress", three_tags) == kTcShot);
+  }
+
   TEST_CASE("IPv4 options move L4 further") {
     if (!bpf_tests_enabled()) return;
     Datapath dp(full_shape(), Hook::Tc, web_port_80());

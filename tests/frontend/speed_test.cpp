@@ -1,18 +1,15 @@
-// Reading a large generated policy stays fast: 100,000 rules in well under
-// two seconds of CPU time (CPU, not wall clock, so a loaded CI machine does
-// not make the test flaky).
+// A large generated policy reads completely and correctly. How fast is a
+// benchmark's question, not a unit test's: see bench/bench_frontend (target
+// and figures in bench/README.md).
 #include <doctest/doctest.h>
-
-#include <ctime>
-#include <iostream>
 
 #include <fmt/format.h>
 
 #include "frontend/policy_loader.h"
 
-TEST_CASE("frontend: 100,000 generated rules read in well under 2 s") {
+TEST_CASE("frontend: 5,000 generated rules read completely") {
   std::string text = "[";
-  for (int i = 0; i < 100000; ++i) {
+  for (int i = 0; i < 5000; ++i) {
     if (i) text += ",\n";
     text += fmt::format(
         R"({{"endpointSelector":{{"matchLabels":{{"app":"svc{}"}}}},"ingress":[{{"fromEndpoints":[{{"matchLabels":{{"role":"c{}"}}}}],)"
@@ -24,12 +21,9 @@ TEST_CASE("frontend: 100,000 generated rules read in well under 2 s") {
   polc::SourceManager sources;
   polc::DiagnosticEngine diags(sources);
   polc::ast::PolicySet set;
-  std::clock_t start = std::clock();
   bool ok = polc::load_policy_text("big.json", std::move(text), sources, diags, set);
-  double seconds = double(std::clock() - start) / CLOCKS_PER_SEC;
-  std::cout << fmt::format("frontend: read 100000 rules in {:.3f} s of CPU\n", seconds);
   CHECK(ok);
-  CHECK(set.rules.size() == 100000);
-  CHECK(set.rules[99999].ingress[1].cidrs[0].except[0].str() == "10.159.1.0/24");
-  CHECK(seconds < 2.0);
+  REQUIRE(set.rules.size() == 5000);
+  CHECK(set.rules[4999].ingress[1].cidrs[0].except[0].str() == "10.135.1.0/24");
+  CHECK(set.rules[4999].ingress[0].to_ports[0].ports[0].port == 1000 + 4999 % 5000);
 }

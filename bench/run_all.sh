@@ -1,0 +1,11 @@
+#!/bin/sh
+# Runs every benchmark and prints its figures. Build first:
+#   cmake -S . -B build -G Ninja && ninja -C build
+# Usage: bench/run_all.sh [BUILD_DIR]   (default: build); bench_datapath needs root.
+set -eu
+build=${1:-build}
+echo "== bench_frontend"
+"$build/bench/bench_frontend"
+echo
+echo "== bench_datapath"
+"$build/bench/bench_datapath"

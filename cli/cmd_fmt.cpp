@@ -1,0 +1,67 @@
+// polc fmt [--check] FILE.pol...
+// Rewrites DSL files in the canonical layout (frontend/dsl_writer.h),
+// comments kept. With --check nothing is written: the exit code says
+// whether some file would change (1), as `gofmt -l`/`black --check` do.
+// A file with errors is reported and left alone.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "cli/session.h"
+#include "frontend/dsl_reader.h"
+#include "frontend/dsl_writer.h"
+#include "frontend/source_reader.h"
+
+namespace polc::cli {
+
+namespace {
+
+struct FmtOptions {
+  std::vector<std::string> files;
+  bool check = false;
+};
+
+int run_fmt(const FmtOptions &opt) {
+  Session session;
+  bool input_error = false, would_change = false;
+  for (const std::string &path : opt.files) {
+    if (!has_extension(path, ".pol")) {
+      std::cerr << "polc: fmt: " << path << ": not a DSL file (.pol); convert it with `polc convert --to pol`\n";
+      input_error = true;
+      continue;
+    }
+    uint32_t file = read_source_file(path, session.sources(), session.diags());
+    ast::PolicySet rules;
+    std::vector<DslComment> comments;
+    if (file == 0 || !read_dsl(file, session.sources(), session.diags(), rules, &comments)) {
+      input_error = true;
+      continue;
+    }
+    std::string formatted = write_dsl(rules, comments);
+    if (formatted == session.sources().contents(file)) continue;
+    would_change = true;
+    if (opt.check) {
+      std::cerr << path << ": would be reformatted\n";
+    } else if (!write_output(path, formatted)) {
+      input_error = true;
+    }
+  }
+  session.flush_diagnostics();
+  if (input_error || (opt.check && would_change)) return kExitInputError;
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_fmt_command(CLI::App &app, int &exit_code) {
+  auto opt = std::make_shared<FmtOptions>();
+  auto *sub = app.add_subcommand("fmt", "rewrite DSL files in the canonical layout");
+  sub->add_option("files", opt->files, "DSL files (.pol)")->required();
+  sub->add_flag("--check", opt->check, "write nothing; exit 1 when a file would change");
+  sub->callback([opt, &exit_code] { exit_code = run_fmt(*opt); });
+}
+
+}  // namespace polc::cli

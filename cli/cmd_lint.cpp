@@ -1,0 +1,78 @@
+// polc lint POLICY... [--endpoints EPS.json] [--format text|json|sarif]
+// Reads every policy (reader diagnostics are findings too), lowers the
+// files that read cleanly, runs the analyses of ir/lint.h and prints the
+// findings on stdout. Exit 1 when a finding is at error level.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/session.h"
+#include "frontend/inventory.h"
+#include "frontend/policy_loader.h"
+#include "ir/lint.h"
+#include "ir/lint_report.h"
+#include "ir/lower.h"
+
+namespace polc::cli {
+
+namespace {
+
+struct LintOptions {
+  std::vector<std::string> policies;
+  std::string endpoints, format = "text";
+};
+
+ir::EndpointSet endpoint_set(const Inventory &inventory) {
+  std::vector<ir::NamespaceInfo> namespaces;
+  for (const auto &ns : inventory.namespaces)
+    namespaces.push_back(ir::NamespaceInfo{ns.name, ir::LabelSet(ns.labels.begin(), ns.labels.end())});
+  std::vector<ir::EndpointSet::InventoryEndpoint> endpoints;
+  for (const auto &ep : inventory.endpoints)
+    endpoints.push_back({ep.name, ep.namespace_, ir::LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips});
+  return ir::EndpointSet::from_inventory(namespaces, endpoints);
+}
+
+int run_lint(const LintOptions &opt) {
+  Session session;
+  DiagnosticEngine &diags = session.diags();
+  ast::PolicySet rules;
+  for (const auto &path : opt.policies) {
+    ast::PolicySet file_rules;
+    // A file with errors is not analysed further: its rules are incomplete.
+    if (load_policy_file(path, session.sources(), diags, file_rules))
+      for (auto &r : file_rules.rules) rules.rules.push_back(std::move(r));
+  }
+  Inventory inventory;
+  ir::EndpointSet endpoints;
+  bool have_endpoints = false;
+  if (!opt.endpoints.empty()) {
+    have_endpoints = load_inventory_file(opt.endpoints, session.sources(), diags, inventory);
+    if (have_endpoints) endpoints = endpoint_set(inventory);
+  }
+  ir::Policy policy = ir::lower(rules, diags);
+
+  std::vector<Diagnostic> findings = ir::apply_silences(rules, diags.all());
+  ir::LintInput input{rules, policy, have_endpoints ? &endpoints : nullptr, have_endpoints ? &inventory : nullptr};
+  for (Diagnostic &d : ir::run_lint(input)) findings.push_back(std::move(d));
+
+  ir::LintFormat format = opt.format == "json"    ? ir::LintFormat::Json
+                          : opt.format == "sarif" ? ir::LintFormat::Sarif
+                                                  : ir::LintFormat::Text;
+  std::cout << ir::render_lint(findings, diags, format) << std::flush;
+  return ir::has_lint_errors(findings) ? kExitInputError : kExitOk;
+}
+
+}  // namespace
+
+void add_lint_command(CLI::App &app, int &exit_code) {
+  auto opt = std::make_shared<LintOptions>();
+  auto *sub = app.add_subcommand("lint", "find mistakes and risks in policies (see docs/lint.md)");
+  sub->add_option("policies", opt->policies, "policy files (.json, .yaml, .yml, .pol)")->required();
+  sub->add_option("--endpoints", opt->endpoints, "endpoint inventory, for the selector checks");
+  sub->add_option("--format", opt->format, "text, json or sarif")->check(CLI::IsMember({"text", "json", "sarif"}));
+  sub->callback([opt, &exit_code] { exit_code = run_lint(*opt); });
+}
+
+}  // namespace polc::cli

@@ -1,0 +1,28 @@
+// From the patterns of one HTTP field to its Dfa: parse each pattern
+// (ir/regex_parser.h), build one Thompson NFA for the set, determinize it
+// by subset construction (a DFA state remembers which patterns accept
+// there), minimize it (Moore's partition refinement; states with different
+// accept sets never merge) and compute the byte classes of the result.
+// Same patterns in, same table out, byte for byte.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/dfa.h"
+#include "ir/regex_ast.h"
+
+namespace polc::ir {
+
+// Bounds on the work, so a pattern like (a{1000}){1000} is refused with a
+// clear error rather than eating the machine. The caller falls back (proxy)
+// or rejects the policy.
+struct DfaLimits {
+  size_t max_nfa_states_per_pattern = 4096;
+  size_t max_dfa_states = 4096;  // before minimization
+  size_t max_patterns = Dfa::kMaxPatterns;
+};
+
+regex::RegexResult<Dfa> build_dfa(const std::vector<std::string> &patterns, const DfaLimits &limits = {});
+
+}  // namespace polc::ir

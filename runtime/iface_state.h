@@ -1,0 +1,73 @@
+// What polc keeps about one interface it enforces, and the lock that keeps
+// two commands on one interface from interleaving.
+//
+//   /sys/fs/bpf/polc/<netns|host>/<iface>/     pins (owner-only)
+//     ct                       conntrack map, shared by every object
+//     link_ingress, link_egress | link_xdp
+//     obj-<K>/                 one loaded datapath object (staged as new-obj-<K>)
+//       prog_ingress, prog_egress | prog_xdp, active, *_slots, drops
+//   /run/polc/<netns|host>/<iface>.json        metadata (this file)
+//   /run/polc/<netns|host>/<iface>.lock        flock
+//
+// The kernel is the truth about what is in force (the links' programs and
+// the object's polc_active); the JSON only names generations, digests and
+// times, keyed by (object, slot), and is replaced atomically (rename).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "frontend/result.h"
+#include "runtime/unique_fd.h"
+
+namespace polc::runtime {
+
+struct IfaceId {
+  std::string netns;  // empty: the host's namespace
+  std::string iface;
+  std::string scope() const { return netns.empty() ? "host" : netns; }
+  std::string pin_dir() const;    // /sys/fs/bpf/polc/<scope>/<iface>
+  std::string state_path() const; // /run/polc/<scope>/<iface>.json
+  std::string lock_path() const;
+};
+
+struct SlotRecord {
+  uint64_t generation = 0;
+  std::string policy_digest;
+  std::string since;       // ISO 8601 UTC, when it came into force
+  bool activated = false;  // it has been in force at least once
+};
+
+struct ObjectRecord {
+  std::string shape_digest;
+  std::map<uint32_t, SlotRecord> slots;
+};
+
+struct IfaceState {
+  std::string hook;  // "tc" or "xdp"
+  std::string attached_since;
+  uint64_t next_object = 1;
+  uint64_t next_generation = 1;
+  std::map<uint64_t, ObjectRecord> objects;
+};
+
+// Missing or unreadable file: an empty state (the kernel side is then
+// reconciled from the pins).
+IfaceState load_state(const IfaceId &id);
+Result<void> save_state(const IfaceId &id, const IfaceState &state);
+
+// An exclusive flock on the interface's lock file; waits up to
+// `timeout_ms`, then fails saying another polc holds it.
+class IfaceLock {
+ public:
+  static Result<IfaceLock> acquire(const IfaceId &id, int timeout_ms = 60000);
+
+ private:
+  explicit IfaceLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
+
+std::string utc_now();
+
+}  // namespace polc::runtime

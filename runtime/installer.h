@@ -1,0 +1,57 @@
+// `polc apply`, `rollback`, `detach` and `status` on a host interface: the
+// kernel side of enforcing a policy (docs/runtime.md).
+//
+// apply: with the program shape in force unchanged, a map-only update (a
+// new generation in the idle slot, then one flip of polc_active); with a
+// new shape, a new object is loaded and verified first (reusing the
+// conntrack map), its maps filled, and each link switched with
+// BPF_LINK_UPDATE. Any failure before the switch leaves the old policy in
+// force. The same input twice changes nothing.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "frontend/result.h"
+#include "ir/map_plan.h"
+#include "runtime/iface_state.h"
+
+namespace polc::runtime {
+
+enum class HookKind { Tc, Xdp };
+const char *hook_kind_name(HookKind hook);
+
+struct ApplyRequest {
+  IfaceId id;
+  HookKind hook = HookKind::Tc;
+  std::string shape_digest;   // programs of equal shape digests are interchangeable
+  std::string policy_digest;  // the policy and inventory: equal digests, nothing to do
+  ir::MapPlan plan;
+  // Builds the ELF for this hook; called only when a new program is needed.
+  std::function<Result<std::vector<uint8_t>>()> build_object;
+};
+
+struct ApplyOutcome {
+  enum class Kind { Unchanged, Attached, MapSwap, ProgramSwap } kind = Kind::Unchanged;
+  uint64_t generation = 0;
+  double switch_ms = 0;  // from the start of the update to the switch
+};
+const char *outcome_name(ApplyOutcome::Kind kind);
+
+Result<ApplyOutcome> apply_policy(const ApplyRequest &request);
+// Back to the previous generation, atomically; returns the generation now
+// in force. Exit code 1 when there is none.
+Result<uint64_t> rollback_policy(const IfaceId &id);
+// Removes every pin and link polc made for the interface, and its state.
+// False when nothing was there.
+Result<bool> detach_policy(const IfaceId &id);
+
+// Interfaces polc has pins for.
+std::vector<IfaceId> enforced_interfaces();
+nlohmann::ordered_json interface_status(const IfaceId &id);
+
+}  // namespace polc::runtime
