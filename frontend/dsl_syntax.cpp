@@ -26,6 +26,22 @@ std::string found_display(const antlr4::Token *token) {
   return "\"" + text + "\"";
 }
 
+// The byte offset of the first invalid UTF-8 sequence, or npos. ANTLR's
+// input stream decodes UTF-8 and throws on bad bytes.
+size_t invalid_utf8_at(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > text.size()) return i;
+    for (size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return i;
+    if ((len == 2 && c < 0xC2) || (len == 4 && c > 0xF4)) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 // Replaces ANTLR's console listener. The parser's own message wording
@@ -74,7 +90,16 @@ class SyntaxTree::ErrorListener : public antlr4::BaseErrorListener {
 };
 
 SyntaxTree::SyntaxTree(uint32_t file, SourceManager &sources, DiagnosticEngine &diags) : file_(file) {
-  input_ = std::make_unique<antlr4::ANTLRInputStream>(sources.contents(file));
+  const std::string &text = sources.contents(file);
+  if (size_t bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+    uint32_t line = 1, col = 1;
+    for (size_t i = 0; i < bad; ++i) text[i] == '\n' ? (++line, col = 1) : ++col;
+    diags.error(SourceLoc{file, line, col}, "invalid-utf8", "the file is not valid UTF-8");
+    ++syntax_errors_;
+    input_ = std::make_unique<antlr4::ANTLRInputStream>(std::string());
+  } else {
+    input_ = std::make_unique<antlr4::ANTLRInputStream>(text);
+  }
   lexer_ = std::make_unique<PolicyLexer>(input_.get());
   tokens_ = std::make_unique<antlr4::CommonTokenStream>(lexer_.get());
   parser_ = std::make_unique<PolicyParser>(tokens_.get());

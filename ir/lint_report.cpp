@@ -55,7 +55,7 @@ std::string json_report(const std::vector<Diagnostic> &findings, DiagnosticEngin
   }
   json doc = {{"findings", std::move(list)},
               {"summary", {{"errors", counts[2]}, {"warnings", counts[1]}, {"notes", counts[0]}}}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string sarif_level(Severity s) {
@@ -119,7 +119,7 @@ std::string sarif_report(const std::vector<Diagnostic> &findings, DiagnosticEngi
                                                            {"rules", std::move(rules)}}}}},
                                      {"results", std::move(results)},
                                      {"columnKind", "unicodeCodePoints"}}})}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace

@@ -21,6 +21,9 @@ Result<UniqueFd> link_attach(int prog_fd, int ifindex, AttachPoint point);
 Result<void> link_replace_program(int link_fd, int new_prog_fd);
 // The id of the program a link runs, and of a program fd.
 Result<uint32_t> link_program_id(int link_fd);
+// The interface a link is attached to; 0 once the link is severed (the
+// interface or its namespace went away).
+Result<uint32_t> link_ifindex(int link_fd);
 Result<uint32_t> program_id(int prog_fd);
 
 }  // namespace polc::runtime

@@ -41,6 +41,7 @@ IfaceState load_state(const IfaceId &id) {
     state.attached_since = j.value("attached_since", "");
     state.next_object = j.value("next_object", uint64_t{1});
     state.next_generation = j.value("next_generation", uint64_t{1});
+    state.activations = j.value("activations", uint64_t{0});
     for (auto &[key, obj] : j.at("objects").items()) {
       ObjectRecord record;
       record.shape_digest = obj.value("shape_digest", "");
@@ -49,7 +50,7 @@ IfaceState load_state(const IfaceId &id) {
         sr.generation = s.value("generation", uint64_t{0});
         sr.policy_digest = s.value("policy_digest", "");
         sr.since = s.value("since", "");
-        sr.activated = s.value("activated", false);
+        sr.activated = s.value("activated", uint64_t{0});
         record.slots[static_cast<uint32_t>(std::stoul(slot))] = sr;
       }
       state.objects[std::stoull(key)] = record;
@@ -60,11 +61,14 @@ IfaceState load_state(const IfaceId &id) {
   return state;
 }
 
+void mark_in_force(IfaceState &state, SlotRecord &slot) { slot.activated = ++state.activations; }
+
 Result<void> save_state(const IfaceId &id, const IfaceState &state) {
   nlohmann::json j = {{"hook", state.hook},
                       {"attached_since", state.attached_since},
                       {"next_object", state.next_object},
                       {"next_generation", state.next_generation},
+                      {"activations", state.activations},
                       {"objects", nlohmann::json::object()}};
   for (const auto &[key, obj] : state.objects) {
     nlohmann::json slots = nlohmann::json::object();

@@ -36,7 +36,10 @@ struct SlotRecord {
   uint64_t generation = 0;
   std::string policy_digest;
   std::string since;       // ISO 8601 UTC, when it came into force
-  bool activated = false;  // it has been in force at least once
+  // 0: never in force; else when it last came into force, as a count that
+  // only grows (IfaceState::activations): the rollback target is the slot
+  // with the highest count after the live one.
+  uint64_t activated = 0;
 };
 
 struct ObjectRecord {
@@ -49,8 +52,12 @@ struct IfaceState {
   std::string attached_since;
   uint64_t next_object = 1;
   uint64_t next_generation = 1;
+  uint64_t activations = 0;
   std::map<uint64_t, ObjectRecord> objects;
 };
+
+// Records that `slot` has just come into force.
+void mark_in_force(IfaceState &state, SlotRecord &slot);
 
 // Missing or unreadable file: an empty state (the kernel side is then
 // reconciled from the pins).

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <unistd.h>
 #include <optional>
 
 #include "runtime/bpf_object.h"
@@ -84,6 +85,13 @@ Result<std::optional<Live>> find_live(const IfaceId &id, HookKind hook) {
   auto link = open_pinned(id.pin_dir() + "/" + first.link_pin);
   if (!link) return link.error();
   if (!link->valid()) return std::optional<Live>();
+  if (auto ifindex = link_ifindex(link->get()); ifindex && *ifindex == 0) {
+    // The interface these pins were made for is gone (a deleted veth or
+    // namespace): nothing is enforced, and the pins are only leftovers.
+    remove_pins(id.pin_dir());
+    std::remove(id.state_path().c_str());
+    return std::optional<Live>();
+  }
   auto running = link_program_id(link->get());
   if (!running) return running.error();
   for (uint64_t object : object_dirs(id)) {
@@ -105,17 +113,17 @@ Result<std::optional<Live>> find_live(const IfaceId &id, HookKind hook) {
 // live one, that has been in force and whose maps are still there.
 std::optional<Live> rollback_target(const IfaceId &id, const IfaceState &state, const Live &live) {
   std::optional<Live> best;
-  uint64_t best_generation = 0;
+  uint64_t best_activation = 0;
   for (const auto &[object, record] : state.objects) {
     if (!path_exists(object_dir(id, object))) continue;
     for (const auto &[slot, s] : record.slots) {
-      if (!s.activated || (object == live.object && slot == live.slot) || s.generation <= best_generation) continue;
+      if (!s.activated || (object == live.object && slot == live.slot) || s.activated <= best_activation) continue;
       auto maps = open_slot_maps(object_dir(id, object));
       if (!maps) continue;
       auto populated = slot_populated(*maps, slot);
       if (!populated || !*populated) continue;
       best = Live{object, slot};
-      best_generation = s.generation;
+      best_activation = s.activated;
     }
   }
   return best;
@@ -246,7 +254,7 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
   if (*live) {
     SlotRecord &current = state.objects[(*live)->object].slots[(*live)->slot];
     if (current.policy_digest == request.policy_digest) {
-      current.activated = true;
+      if (!current.activated) mark_in_force(state, current);
       outcome.generation = current.generation;
       return outcome;  // idempotent: nothing to write
     }
@@ -258,7 +266,7 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
     // Same program: a new generation in the idle slot, then one flip.
     const Live was = **live;
     const uint32_t slot = 1 - was.slot;
-    state.objects[was.object].slots[slot] = SlotRecord{generation, request.policy_digest, "", false};
+    state.objects[was.object].slots[slot] = SlotRecord{generation, request.policy_digest, "", 0};
     if (auto saved = save_state(id, state); !saved) return saved.error();
     auto maps = open_slot_maps(object_dir(id, was.object));
     if (!maps) return maps.error();
@@ -267,7 +275,7 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
     outcome.switch_ms = ms_since(start);
     outcome.kind = ApplyOutcome::Kind::MapSwap;
     SlotRecord &now = state.objects[was.object].slots[slot];
-    now.activated = true;
+    mark_in_force(state, now);
     now.since = utc_now();
     collect_garbage(id, state, Live{was.object, slot});
     if (auto saved = save_state(id, state); !saved) return saved.error();
@@ -281,7 +289,7 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
   if (!object) return object.error();
   if (auto filled = fill_policy_maps(*object, request.plan); !filled) return filled.error();
   const uint64_t number = state.next_object++;
-  state.objects[number] = ObjectRecord{request.shape_digest, {{0, SlotRecord{generation, request.policy_digest, "", false}}}};
+  state.objects[number] = ObjectRecord{request.shape_digest, {{0, SlotRecord{generation, request.policy_digest, "", 0}}}};
   if (auto saved = save_state(id, state); !saved) return saved.error();
   if (auto pinned = pin_object_dir(*object, request.hook, object_dir(id, number)); !pinned) return pinned.error();
   const bool attached = live->has_value();
@@ -291,7 +299,7 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
   if (!attached) state.attached_since = utc_now();
   state.hook = hook_kind_name(request.hook);
   SlotRecord &now = state.objects[number].slots[0];
-  now.activated = true;
+  mark_in_force(state, now);
   now.since = utc_now();
   collect_garbage(id, state, Live{number, 0});
   if (auto saved = save_state(id, state); !saved) return saved.error();
@@ -327,6 +335,7 @@ Result<uint64_t> rollback_policy(const IfaceId &id) {
     }
   }
   SlotRecord &now = state.objects[target->object].slots[target->slot];
+  mark_in_force(state, now);
   now.since = utc_now();
   if (auto saved = save_state(id, state); !saved) return saved.error();
   return now.generation;
@@ -341,6 +350,8 @@ Result<bool> detach_policy(const IfaceId &id) {
     for (const HookProgram &p : hook_programs(hook)) ::unlink((id.pin_dir() + "/" + p.link_pin).c_str());
   remove_pins(id.pin_dir());
   std::remove(id.state_path().c_str());
+  // The scope folders go too once empty (rmdir fails harmlessly otherwise).
+  ::rmdir(fs::path(id.pin_dir()).parent_path().c_str());
   return present;
 }
 

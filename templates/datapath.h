@@ -27,14 +27,20 @@
 #include "http.h"
 #endif
 
+/* The enforcement flags a program honours: only the directions the shape
+ * enforces, so the branches of a direction no rule enforces are pruned
+ * whatever the ipcache says. */
+#define POLC_HONOURED_INGRESS (POLC_HAVE_ENFORCE_INGRESS ? POLC_ENFORCE_INGRESS : 0)
+#define POLC_HONOURED_EGRESS (POLC_HAVE_ENFORCE_EGRESS ? POLC_ENFORCE_EGRESS : 0)
+
 static __always_inline __u32 dir_enforce_flag(__u8 dir)
 {
-	return dir == POLC_DIR_INGRESS ? POLC_ENFORCE_INGRESS : POLC_ENFORCE_EGRESS;
+	return dir == POLC_DIR_INGRESS ? POLC_HONOURED_INGRESS : POLC_HONOURED_EGRESS;
 }
 
 static __always_inline __u32 dir_reverse_flag(__u8 dir)
 {
-	return dir == POLC_DIR_INGRESS ? POLC_ENFORCE_EGRESS : POLC_ENFORCE_INGRESS;
+	return dir == POLC_DIR_INGRESS ? POLC_HONOURED_EGRESS : POLC_HONOURED_INGRESS;
 }
 
 /* Traffic of a subject not enforced in this direction passes; it is still

@@ -90,7 +90,13 @@ TEST_SUITE("datapath") {
     REQUIRE(bare->load().ok());
     REQUIRE(full->load().ok());
     CHECK(instructions(*bare, "polc_ingress") < instructions(*full, "polc_ingress"));
-    CHECK(instructions(*bare, "polc_egress") < 4);  // egress not enforced: return OK
+    // Egress not enforced: the program only records connections for the
+    // replies of ingress-enforced endpoints, far less than a full verdict.
+    CHECK(instructions(*bare, "polc_egress") < instructions(*full, "polc_egress") / 2);
+    auto none = runtime::BpfObject::open_memory(datapath_elf(shape_from_bits(0), Hook::Tc), "polc_none");
+    REQUIRE(none.ok());
+    REQUIRE(none->load().ok());
+    CHECK(instructions(*none, "polc_egress") < 4);  // nothing enforced: return OK
     CHECK(bare->map_fd("polc_frag") < 0);
     CHECK(full->map_fd("polc_frag") >= 0);
     CHECK(full->map_fd("polc_deny") >= 0);

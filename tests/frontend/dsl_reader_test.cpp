@@ -159,3 +159,11 @@ policy web {  # why
     CHECK(ir::policy_to_json_text(a.lower_text("a.pol", messy)) == ir::policy_to_json_text(b.lower_text("b.pol", once)));
   }
 }
+
+TEST_SUITE("frontend") {
+  TEST_CASE("dsl: bytes that are not UTF-8 are an error, not a crash") {
+    Read r(std::string("policy { select app = w\xff\xfe; }\n"));
+    CHECK(r.messages() == "t.pol:1:24: error: the file is not valid UTF-8\n");
+    CHECK(r.set.rules.empty());
+  }
+}

@@ -106,7 +106,7 @@ TEST_SUITE("ir") {
     Dfa get = build({"GET"});
     CHECK(get.num_classes == 4);  // G, E, T, everything else
     CHECK(get.byte_class['G'] != get.byte_class['E']);
-    CHECK(get.byte_class['a'] == get.byte_class['\xff']);
+    CHECK(get.byte_class['a'] == get.byte_class[0xFF]);
     Dfa digits = build({"[0-9]+"});
     CHECK(digits.num_classes == 2);
     CHECK(digits.byte_class['0'] == digits.byte_class['9']);

@@ -177,7 +177,9 @@ TEST_CASE("apply killed at random points leaves the old or the new policy in for
   REQUIRE(w.apply_result(server_policy(8080, false)) == "attached");
   std::string a = (w.dir / "a.json").string(), b = (w.dir / "b.json").string();
   // Both allow 8080; a allows 8081 too (same shape), b adds ICMP (new shape).
-  write_file(a, server_policy(8081, false));
+  std::string both = server_policy(8080, false);
+  both.replace(both.find("\"7001\""), 6, "\"8081\"");  // 8080 and 8081: same shape
+  write_file(a, both);
   write_file(b, server_policy(8080, true));
   std::mt19937 rng(42);
   constexpr int kKills = 15;  // bounded for the suite

@@ -34,6 +34,10 @@ VethPair::VethPair() {
 }
 
 VethPair::~VethPair() {
+  // Whatever a test attached goes first; then any pins and state polc kept
+  // for this namespace, so test runs leave nothing behind in bpffs.
+  run_polc({"detach", "--iface", "s0", "--netns", server_});
+  run_shell("rm -rf /sys/fs/bpf/polc/" + server_ + " /run/polc/" + server_);
   run_shell("ip netns pids " + server_ + " | xargs -r kill -9; ip netns pids " + client_ +
             " | xargs -r kill -9; ip netns del " + client_ + "; ip netns del " + server_);
 }
