@@ -53,24 +53,31 @@ Result<void> link_replace_program(int link_fd, int new_prog_fd) {
   return {};
 }
 
-Result<uint32_t> link_program_id(int link_fd) {
+namespace {
+
+Result<bpf_link_info> link_info(int link_fd) {
   bpf_link_info info;
   std::memset(&info, 0, sizeof info);
   uint32_t len = sizeof info;
   if (bpf_obj_get_info_by_fd(link_fd, &info, &len) != 0)
     return environment_error("cannot read a link's info: " + errno_text(errno));
-  return info.prog_id;
+  return info;
+}
+
+}  // namespace
+
+Result<uint32_t> link_program_id(int link_fd) {
+  auto info = link_info(link_fd);
+  if (!info) return info.error();
+  return info->prog_id;
 }
 
 Result<uint32_t> link_ifindex(int link_fd) {
-  bpf_link_info info;
-  std::memset(&info, 0, sizeof info);
-  uint32_t len = sizeof info;
-  if (bpf_obj_get_info_by_fd(link_fd, &info, &len) != 0)
-    return environment_error("cannot read a link's info: " + errno_text(errno));
+  auto info = link_info(link_fd);
+  if (!info) return info.error();
   // tcx and XDP links both start their union member with the ifindex; the
   // installed UAPI header predates tcx, so read it through the XDP member.
-  return info.xdp.ifindex;
+  return info->xdp.ifindex;
 }
 
 Result<uint32_t> program_id(int prog_fd) {
