@@ -77,6 +77,13 @@ int run_apply(const ApplyOptions &opt) {
   Session session;
   ir::Policy policy;
   if (!session.load_policies(opt.inputs, policy)) return kExitInputError;
+  if (ir::plan_shape(policy).http) {
+    // The datapath does not inspect HTTP yet: applying would let every
+    // request through on the HTTP-ruled ports. Fail closed: refuse.
+    std::cerr << "polc: error: the policy has HTTP rules (rules.http), which the datapath does not enforce yet; "
+                 "refusing to apply it rather than allow every request on those ports\n";
+    return kExitEnvironment;
+  }
   ir::EndpointSet endpoints;
   if (!opt.endpoints.empty()) {
     Inventory inventory;

@@ -119,6 +119,13 @@ TEST_SUITE("cli") {
     CHECK(c.err.find("bad.json:1:53: error: invalid CIDR \"10.0.0.300/8\": octet 300 out of range") != std::string::npos);
   }
 
+  TEST_CASE("apply refuses HTTP rules the datapath cannot enforce yet (fail closed)") {
+    auto r = run_polc({"apply", (polc::test::source_dir() / "samples/06-http.yaml").string(), "--iface",
+                       "polc-none0"});
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("does not enforce yet") != std::string::npos);
+  }
+
   TEST_CASE("usage errors exit 2; unbuilt commands say so") {
     CHECK(run_polc({}).exit_code == 2);
     CHECK(run_polc({"compile"}).exit_code == 2);
