@@ -24,16 +24,6 @@ struct LintOptions {
   std::string endpoints, format = "text";
 };
 
-ir::EndpointSet endpoint_set(const Inventory &inventory) {
-  std::vector<ir::NamespaceInfo> namespaces;
-  for (const auto &ns : inventory.namespaces)
-    namespaces.push_back(ir::NamespaceInfo{ns.name, ir::LabelSet(ns.labels.begin(), ns.labels.end())});
-  std::vector<ir::EndpointSet::InventoryEndpoint> endpoints;
-  for (const auto &ep : inventory.endpoints)
-    endpoints.push_back({ep.name, ep.namespace_, ir::LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips});
-  return ir::EndpointSet::from_inventory(namespaces, endpoints);
-}
-
 int run_lint(const LintOptions &opt) {
   Session session;
   DiagnosticEngine &diags = session.diags();
@@ -49,7 +39,7 @@ int run_lint(const LintOptions &opt) {
   bool have_endpoints = false;
   if (!opt.endpoints.empty()) {
     have_endpoints = load_inventory_file(opt.endpoints, session.sources(), diags, inventory);
-    if (have_endpoints) endpoints = endpoint_set(inventory);
+    if (have_endpoints) endpoints = ir::EndpointSet::from_inventory(inventory);
   }
   ir::Policy policy = ir::lower(rules, diags);
 

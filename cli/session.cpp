@@ -28,13 +28,7 @@ bool Session::load_endpoints(const std::string &path, Inventory &inventory, ir::
   bool ok = load_inventory_file(path, *sources_, *diags_, inventory) && !diags_->has_errors();
   flush_diagnostics();
   if (!ok) return false;
-  std::vector<ir::NamespaceInfo> namespaces;
-  for (const auto &ns : inventory.namespaces)
-    namespaces.push_back(ir::NamespaceInfo{ns.name, ir::LabelSet(ns.labels.begin(), ns.labels.end())});
-  std::vector<ir::EndpointSet::InventoryEndpoint> endpoints;
-  for (const auto &ep : inventory.endpoints)
-    endpoints.push_back({ep.name, ep.namespace_, ir::LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips});
-  out = ir::EndpointSet::from_inventory(namespaces, endpoints);
+  out = ir::EndpointSet::from_inventory(inventory);
   return true;
 }
 

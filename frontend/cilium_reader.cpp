@@ -50,17 +50,7 @@ void read_cidr_set_item(const DocNode &node, std::string_view field, DiagnosticE
     return;
   }
   ast::CidrPeer peer;
-  peer.loc = cidr->loc;
-  if (!read_prefix(*cidr, quoted("cidr"), diags, peer.cidr)) return;
-  if (const DocNode *except = f.get("except"); except && expect_seq(*except, quoted("except"), diags)) {
-    for (const DocNode &e : except->children) {
-      Prefix p;
-      if (!read_prefix(e, item_of("except"), diags, p)) continue;
-      peer.except.push_back(p);
-      peer.except_locs.push_back(e.loc);
-    }
-  }
-  check_excepts(peer, diags);
+  if (!read_cidr_peer(*cidr, f.get("except"), diags, peer)) return;
   out.push_back(std::move(peer));
 }
 

@@ -72,17 +72,7 @@ void read_peer(const DocNode &node, std::string_view field, const std::string &n
       return;
     }
     ast::CidrPeer peer;
-    peer.loc = cidr->loc;
-    if (!read_prefix(*cidr, quoted("cidr"), diags, peer.cidr)) return;
-    if (const DocNode *except = b.get("except"); except && expect_seq(*except, quoted("except"), diags)) {
-      for (const DocNode &e : except->children) {
-        Prefix p;
-        if (!read_prefix(e, item_of("except"), diags, p)) continue;
-        peer.except.push_back(p);
-        peer.except_locs.push_back(e.loc);
-      }
-    }
-    check_excepts(peer, diags);
+    if (!read_cidr_peer(*cidr, b.get("except"), diags, peer)) return;
     el.peer_kind = ast::PeerKind::Cidrs;
     el.cidrs_match_endpoints = true;
     el.cidrs.push_back(std::move(peer));

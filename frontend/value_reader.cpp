@@ -83,4 +83,19 @@ bool read_protocol(const DocNode &node, bool allow_any, DiagnosticEngine &diags,
   return true;
 }
 
+bool read_cidr_peer(const DocNode &cidr, const DocNode *except, DiagnosticEngine &diags, ast::CidrPeer &out) {
+  out.loc = cidr.loc;
+  if (!read_prefix(cidr, quoted("cidr"), diags, out.cidr)) return false;
+  if (except && expect_seq(*except, quoted("except"), diags)) {
+    for (const DocNode &e : except->children) {
+      Prefix p;
+      if (!read_prefix(e, item_of("except"), diags, p)) continue;
+      out.except.push_back(p);
+      out.except_locs.push_back(e.loc);
+    }
+  }
+  check_excepts(out, diags);
+  return true;
+}
+
 }  // namespace polc::reader

@@ -17,6 +17,9 @@ bool read_prefix(const DocNode &node, What what, DiagnosticEngine &diags, Prefix
 // Checks that every `except` of a CIDR peer lies inside its CIDR
 // (`invalid-rule`), as Cilium does.
 void check_excepts(const ast::CidrPeer &peer, DiagnosticEngine &diags);
+// A CIDR and its optional `except` list (Cilium CIDR sets, Kubernetes
+// ipBlock), checked with check_excepts. False when the CIDR itself is bad.
+bool read_cidr_peer(const DocNode &cidr, const DocNode *except, DiagnosticEngine &diags, ast::CidrPeer &out);
 
 // A port given as a number or a numeric string, 0..65535. A string that is
 // not a number is a named port: `unresolved-port`.

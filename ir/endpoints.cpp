@@ -36,6 +36,16 @@ EndpointSet EndpointSet::from_inventory(const std::vector<NamespaceInfo> &namesp
   return set;
 }
 
+EndpointSet EndpointSet::from_inventory(const Inventory &inventory) {
+  std::vector<NamespaceInfo> namespaces;
+  for (const auto &ns : inventory.namespaces)
+    namespaces.push_back(NamespaceInfo{ns.name, LabelSet(ns.labels.begin(), ns.labels.end())});
+  std::vector<InventoryEndpoint> endpoints;
+  for (const auto &ep : inventory.endpoints)
+    endpoints.push_back({ep.name, ep.namespace_, LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips});
+  return from_inventory(namespaces, endpoints);
+}
+
 EndpointSet EndpointSet::implicit_host(std::vector<IpAddr> host_ips) {
   EndpointSet set;
   set.endpoints_.push_back(Endpoint{"host", {{kHostLabel, ""}}, std::move(host_ips)});

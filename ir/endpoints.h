@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "frontend/inventory.h"
 #include "frontend/net.h"
 #include "ir/ir.h"
 
@@ -47,6 +48,8 @@ class EndpointSet {
   };
   static EndpointSet from_inventory(const std::vector<NamespaceInfo> &namespaces,
                                     const std::vector<InventoryEndpoint> &endpoints);
+  // The same from the inventory file as the frontend read it.
+  static EndpointSet from_inventory(const Inventory &inventory);
   // No inventory: the host is the only endpoint, with `reserved:host`.
   static EndpointSet implicit_host(std::vector<IpAddr> host_ips);
 

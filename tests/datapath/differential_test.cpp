@@ -66,13 +66,7 @@ bool load_world(const RandomWorld &world, LoadedWorld &out) {
   Inventory inventory;
   if (docs.empty() || !read_inventory(docs.front().root, out.diags, inventory) || out.diags.has_errors())
     return false;
-  std::vector<ir::NamespaceInfo> namespaces;
-  for (const auto &ns : inventory.namespaces)
-    namespaces.push_back(ir::NamespaceInfo{ns.name, ir::LabelSet(ns.labels.begin(), ns.labels.end())});
-  std::vector<ir::EndpointSet::InventoryEndpoint> endpoints;
-  for (const auto &ep : inventory.endpoints)
-    endpoints.push_back({ep.name, ep.namespace_, ir::LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips});
-  out.endpoints = ir::EndpointSet::from_inventory(namespaces, endpoints);
+  out.endpoints = ir::EndpointSet::from_inventory(inventory);
   return true;
 }
 
