@@ -45,14 +45,14 @@ std::string frontend_rules_yaml(size_t rules) {
   return text;
 }
 
-std::string datapath_rules_json(size_t rules) {
+std::string datapath_rules_json(size_t rules, size_t variant) {
   std::string text = "[";
   text.reserve(rules * 200);
   for (size_t i = 0; i < rules; ++i) {
     // svc = i mod 1000 and client = i div 1000 (mod 100): distinct pairs for
     // the first 100,000 rules; the port varies too, for a realistic trie.
     size_t service = i % kServices, client = (i / kServices) % kClients;
-    size_t port = i == 0 ? kService0Port : 1000 + (i * 7) % 50000;
+    size_t port = i == 0 ? kService0Port : 1000 + (i * 7 + variant * 13) % 50000;
     if (i) text += ",\n";
     text += fmt::format(
         R"({{"endpointSelector":{{"matchLabels":{{"app":"svc{}"}}}},"ingress":[{{"fromEndpoints":[{{"matchLabels":{{"role":"c{}"}}}}],)"

@@ -17,8 +17,10 @@ std::string frontend_rules_yaml(size_t rules);
 // Rule JSON for the datapath benchmark: every rule allows one client role to
 // one service on one TCP port, and the (service, client, port) triples are
 // distinct, so `rules` rules become `rules` policy-map entries. Rule 0 is
-// "role=c0 may reach app=svc0 on TCP 1000", whatever the size.
-std::string datapath_rules_json(size_t rules);
+// "role=c0 may reach app=svc0 on TCP 1000", whatever the size. Another
+// `variant` moves every other rule's port: the same program shape and entry
+// count, different map contents (bench_swap's map-only updates).
+std::string datapath_rules_json(size_t rules, size_t variant = 0);
 
 // The inventory the datapath rules select from: 1,000 services
 // (svc-N: 10.1.N/256.N%256, fd01::N) and 100 clients (c-N: 10.2.0.N,

@@ -38,6 +38,9 @@ void print_text(const nlohmann::ordered_json &s) {
     std::cout << fmt::format("  program {} id {} ({})\n", std::string(p["name"]), p["id"].get<uint32_t>(),
                              std::string(p["attach"]));
   for (const auto &[name, value] : s["maps"].items()) std::cout << "  map " << name << ": " << value.dump() << "\n";
+  if (s.contains("packets"))
+    for (const auto &[name, value] : s["packets"].items())
+      if (value.get<uint64_t>() != 0 || name == "passed") std::cout << "  packets " << name << ": " << value.dump() << "\n";
 }
 
 int run_status(const StatusOptions &opt) {

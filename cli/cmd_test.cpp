@@ -66,15 +66,12 @@ int run_test(const TestOptions &opt) {
     auto kernel = runner->run(resolved.spec);
     if (!kernel) return report_error(kernel.error());
 
-    // The kernel decides layers 3 and 4 here; a request's layer 7 verdict
-    // comes from the reference evaluator alone until the datapath parses HTTP.
-    ir::Packet l4_packet = resolved.packet;
-    l4_packet.http.reset();
-    ir::Decision ref_l4 = reference.evaluate(l4_packet);
+    // The kernel judges the whole flow, its HTTP request included (sent as
+    // one TCP segment), and so does the reference evaluator.
     ir::Decision ref = reference.evaluate(resolved.packet);
     bool kernel_allowed = kernel->allowed();
-    bool agree = kernel_allowed == ref_l4.allowed;
-    bool verdict = kernel_allowed && ref.allowed;
+    bool agree = kernel_allowed == ref.allowed;
+    bool verdict = kernel_allowed;
     bool pass = agree && verdict == flow.expect_allow;
     if (!agree) ++disagreed;
     (pass ? passed : failed) += 1;
@@ -82,8 +79,7 @@ int run_test(const TestOptions &opt) {
     std::string note = agree ? ref.reason
                              : fmt::format("DISAGREEMENT: kernel {} (egress {}, ingress {}), reference {}: {}",
                                            verdict_name(kernel_allowed), verdict_name(kernel->egress_allowed),
-                                           verdict_name(kernel->ingress_allowed), verdict_name(ref_l4.allowed),
-                                           ref_l4.reason);
+                                           verdict_name(kernel->ingress_allowed), verdict_name(ref.allowed), ref.reason);
     if (opt.format == "text") {
       std::cout << fmt::format("{} {}: expected {}, got {} ({} -> {}; {})\n", pass ? "PASS" : "FAIL", flow.name,
                                verdict_name(flow.expect_allow), verdict_name(verdict), resolved.packet.src.str(),

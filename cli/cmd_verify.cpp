@@ -14,6 +14,7 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "codegen/compile_policy.h"
+#include "ir/plan.h"
 #include "runtime/bpf_object.h"
 #include "runtime/verifier_log.h"
 
@@ -82,7 +83,14 @@ int run_verify(const VerifyOptions &opt) {
     Session session;
     ir::Policy policy;
     if (!session.load_policies(opt.inputs, policy)) return kExitInputError;
-    for (auto hook : {codegen::Hook::Tc, codegen::Hook::Xdp}) {
+    std::vector<codegen::Hook> hooks = {codegen::Hook::Tc, codegen::Hook::Xdp};
+    if (ir::plan_shape(policy).http) {
+      // XDP cannot enforce HTTP rules (compile_policy refuses it): verify
+      // the one object such a policy can be applied with.
+      hooks = {codegen::Hook::Tc};
+      std::cerr << "polc: note: the policy has HTTP rules, which need the tc hook: verifying the tc object only\n";
+    }
+    for (auto hook : hooks) {
       auto compiled = codegen::compile_policy(policy, hook);
       if (!compiled) return report_error(compiled.error());
       objects.push_back({std::string(codegen::hook_traits(hook).name), std::move(compiled->elf)});

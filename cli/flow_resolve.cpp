@@ -1,6 +1,11 @@
 #include "cli/flow_resolve.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
+
+#include "runtime/http_request.h"
 
 namespace polc::cli {
 
@@ -45,7 +50,16 @@ ResolvedFlow resolve_flow(const Flow &flow, const ir::EndpointSet &endpoints) {
   p.sport = flow.sport;
   p.dport = flow.dport;
   p.icmp_type = flow.icmp_type;
-  if (flow.http) p.http = ir::HttpRequest{flow.http->method, flow.http->path, flow.http->host, flow.http->headers};
+  if (flow.http) {
+    p.http = ir::HttpRequest{flow.http->method, flow.http->path, flow.http->host, flow.http->headers};
+    // The request as it goes on the wire carries its host as a Host line:
+    // a rule asking for the header "Host" sees it, in the evaluator too.
+    bool host_header = std::any_of(p.http->headers.begin(), p.http->headers.end(), [](const auto &kv) {
+      return kv.first.size() == 4 && std::equal(kv.first.begin(), kv.first.end(), "host",
+                                                 [](char a, char b) { return std::tolower(a) == b; });
+    });
+    if (p.http->host && !host_header) p.http->headers.emplace_back("Host", *p.http->host);
+  }
 
   runtime::PacketSpec &s = out.spec;
   s.src = p.src;
@@ -54,6 +68,11 @@ ResolvedFlow resolve_flow(const Flow &flow, const ir::EndpointSet &endpoints) {
   s.sport = p.sport;
   s.dport = p.dport;
   s.icmp_type = p.icmp_type;
+  if (p.http) {
+    // The request head in one segment of an established connection.
+    s.tcp_flags = 0x18;  // PSH, ACK
+    s.payload = runtime::render_request_head(*p.http);
+  }
   return out;
 }
 

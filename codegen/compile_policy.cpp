@@ -1,16 +1,41 @@
 #include "codegen/compile_policy.h"
 
+#include <algorithm>
+
 #include "codegen/bpf_compiler.h"
 #include "codegen/elf_section.h"
+#include "ir/http_plan.h"
 #include "ir/ir_json.h"
 #include "ir/plan.h"
 
 namespace polc::codegen {
 
+namespace {
+
+// The map sizes that depend on the policy: only its HTTP tables do (the
+// DFAs come from the rules alone, whatever the inventory). HTTP rules the
+// datapath cannot enforce fail the compilation here, before any C.
+Result<MapSizes> policy_map_sizes(const ir::Policy &policy, const ir::DatapathShape &shape, Hook hook) {
+  MapSizes sizes;
+  if (!shape.http) return sizes;
+  if (hook == Hook::Xdp)
+    return environment_error(
+        "the policy has HTTP rules (rules.http), which only the tc hook enforces; use --hook tc");
+  auto tables = ir::plan_http_tables(policy);
+  if (!tables) return tables.error();
+  sizes.http_table = static_cast<uint32_t>(std::max<size_t>(1, tables->table.size()));
+  sizes.http_verdict = tables->verdict_capacity;
+  return sizes;
+}
+
+}  // namespace
+
 Result<CompiledObject> compile_policy(const ir::Policy &policy, Hook hook) {
   CompiledObject out;
   out.shape = ir::plan_shape(policy);
-  auto generated = try_generate_datapath(out.shape, hook);
+  auto sizes = policy_map_sizes(policy, out.shape, hook);
+  if (!sizes) return sizes.error();
+  auto generated = try_generate_datapath(out.shape, hook, *sizes);
   if (!generated) return generated.error();
   out.program = std::move(generated).value();
 

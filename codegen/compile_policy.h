@@ -1,6 +1,9 @@
 // The backend's front door: an IR policy to a BPF object in memory. The
-// program depends only on the policy's shape; the policy itself travels in
-// the object's ".polc.policy" section as IR JSON for `verify` and `apply`.
+// program depends only on the policy's shape, and with HTTP rules on the
+// size of their tables (config.h); the policy itself travels in the
+// object's ".polc.policy" section as IR JSON for `verify` and `apply`.
+// HTTP rules fail the compilation when the datapath cannot enforce them
+// (exit 1) or the hook is XDP (exit 3).
 #pragma once
 
 #include <cstdint>

@@ -40,6 +40,8 @@ std::vector<std::pair<std::string, std::string>> config_values(const ir::Datapat
       {"ipcache_max", std::to_string(sizes.ipcache)},
       {"policy_max", std::to_string(sizes.policy)},
       {"frag_max", std::to_string(sizes.frag)},
+      {"http_table_max", std::to_string(sizes.http_table)},
+      {"http_verdict_max", std::to_string(sizes.http_verdict)},
   };
 }
 

@@ -32,6 +32,11 @@ struct MapSizes {
   uint32_t ipcache = 65536;    // per family
   uint32_t policy = 1u << 20;  // per policy map (allow, deny)
   uint32_t frag = 8192;        // fragments in flight
+  // HTTP (only compiled in with rules.http): the slot-0 table holds exactly
+  // the policy's DFAs (ir::HttpPlan::table; later generations bring their
+  // own size), the verdict hash ir::HttpPlan::verdict_capacity entries.
+  uint32_t http_table = 65536;
+  uint32_t http_verdict = 65536;
 };
 
 struct GeneratedProgram {

@@ -140,7 +140,7 @@ void read_http(const DocNode &node, DiagnosticEngine &diags, std::vector<ast::Ht
   read_regex(f, "path", diags, rule.path, rule.path_loc);
   read_regex(f, "host", diags, rule.host, rule.host_loc);
   if (const DocNode *headers = f.get("headers"); headers && expect_seq(*headers, quoted("headers"), diags))
-    for (const DocNode &h : headers->children) read_header(h, diags, rule.headers);
+    for (const DocNode &h : headers->children()) read_header(h, diags, rule.headers);
   out.push_back(std::move(rule));
 }
 
@@ -172,7 +172,7 @@ void read_port_rule(const DocNode &node, bool deny, DiagnosticEngine &diags, std
   ast::PortRule rule;
   rule.loc = node.loc;
   if (const DocNode *ports = f.get("ports"); ports && expect_seq(*ports, quoted("ports"), diags))
-    for (const DocNode &p : ports->children) read_port_protocol(p, diags, rule.ports);
+    for (const DocNode &p : ports->children()) read_port_protocol(p, diags, rule.ports);
   if (const DocNode *rules = f.get("rules")) {
     if (deny) {
       diags.error(f.key("rules")->loc, "invalid-rule",
@@ -181,7 +181,7 @@ void read_port_rule(const DocNode &node, bool deny, DiagnosticEngine &diags, std
       Fields l7 = check_fields(*rules, {kL7Fields, kL7Unsupported}, diags);
       if (const DocNode *http = l7.get("http"); http && expect_seq(*http, quoted("http"), diags)) {
         rule.http.emplace();
-        for (const DocNode &h : http->children) read_http(h, diags, *rule.http);
+        for (const DocNode &h : http->children()) read_http(h, diags, *rule.http);
       }
     }
   }
@@ -195,11 +195,11 @@ void read_icmp_field(const DocNode &node, DiagnosticEngine &diags, std::vector<a
   field.loc = node.loc;
   if (const DocNode *family = f.get("family"); family && expect_scalar(*family, quoted("family"), diags)) {
     std::string lower;
-    for (char c : family->text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : family->text()) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower == "ipv4") field.family = Family::V4;
     else if (lower == "ipv6") field.family = Family::V6;
     else {
-      diags.error(family->loc, "invalid-icmp", fmt::format("unknown ICMP family \"{}\"; expected IPv4 or IPv6", family->text));
+      diags.error(family->loc, "invalid-icmp", fmt::format("unknown ICMP family \"{}\"; expected IPv4 or IPv6", family->text()));
       return;
     }
   }
@@ -209,22 +209,22 @@ void read_icmp_field(const DocNode &node, DiagnosticEngine &diags, std::vector<a
     return;
   }
   if (!expect_scalar(*type, quoted("type"), diags)) return;
-  if (std::optional<int64_t> number = parse_integer(type->text)) {
+  if (std::optional<int64_t> number = parse_integer(type->text())) {
     if (*number < 0 || *number > 255) {
-      diags.error(type->loc, "invalid-icmp", fmt::format("ICMP type {} out of range 0..255", type->text));
+      diags.error(type->loc, "invalid-icmp", fmt::format("ICMP type {} out of range 0..255", type->text()));
       return;
     }
     field.type = static_cast<uint8_t>(*number);
-  } else if (std::optional<uint8_t> named = icmp_type_by_name(field.family, type->text)) {
+  } else if (std::optional<uint8_t> named = icmp_type_by_name(field.family, type->text())) {
     field.type = *named;
   } else {
     std::vector<std::string_view> names;
     for (const IcmpName &n : icmp_names(field.family)) names.push_back(n.name);
-    std::string hint = nearest(type->text, names);
+    std::string hint = nearest(type->text(), names);
     const char *family_name = field.family == Family::V4 ? "ICMPv4" : "ICMPv6";
     diags.error(type->loc, "invalid-icmp",
-                hint.empty() ? fmt::format("unknown {} type \"{}\"", family_name, type->text)
-                             : fmt::format("unknown {} type \"{}\"; did you mean \"{}\"?", family_name, type->text, hint));
+                hint.empty() ? fmt::format("unknown {} type \"{}\"", family_name, type->text())
+                             : fmt::format("unknown {} type \"{}\"; did you mean \"{}\"?", family_name, type->text(), hint));
     return;
   }
   out.push_back(field);
@@ -240,16 +240,16 @@ std::optional<uint8_t> icmp_type_by_name(Family family, std::string_view name) {
 
 void read_to_ports(const DocNode &node, bool deny, DiagnosticEngine &diags, std::vector<ast::PortRule> &out) {
   if (!expect_seq(node, quoted("toPorts"), diags)) return;
-  for (const DocNode &item : node.children) read_port_rule(item, deny, diags, out);
+  for (const DocNode &item : node.children()) read_port_rule(item, deny, diags, out);
 }
 
 void read_icmps(const DocNode &node, DiagnosticEngine &diags, std::vector<ast::IcmpField> &out) {
   if (!expect_seq(node, quoted("icmps"), diags)) return;
-  for (const DocNode &item : node.children) {
+  for (const DocNode &item : node.children()) {
     if (!expect_map(item, item_of("icmps"), diags)) continue;
     Fields f = check_fields(item, {kIcmpRuleFields}, diags);
     if (const DocNode *fields = f.get("fields"); fields && expect_seq(*fields, quoted("fields"), diags))
-      for (const DocNode &field : fields->children) read_icmp_field(field, diags, out);
+      for (const DocNode &field : fields->children()) read_icmp_field(field, diags, out);
   }
 }
 

@@ -1,5 +1,8 @@
 #include "frontend/cilium_reader.h"
 
+#include <algorithm>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "frontend/cilium_ports_reader.h"
@@ -56,14 +59,14 @@ void read_cidr_set_item(const DocNode &node, std::string_view field, DiagnosticE
 
 void read_entity(const DocNode &node, std::string_view field, DiagnosticEngine &diags, std::vector<ast::Entity> &out) {
   if (!expect_scalar(node, item_of(field), diags)) return;
-  if (!is_known_entity(node.text)) {
-    std::string hint = nearest(node.text, {std::begin(kEntities), std::end(kEntities)});
+  if (!is_known_entity(node.text())) {
+    std::string hint = nearest(node.text(), {std::begin(kEntities), std::end(kEntities)});
     diags.error(node.loc, "unknown-entity",
-                hint.empty() ? fmt::format("unknown entity \"{}\"", node.text)
-                             : fmt::format("unknown entity \"{}\"; did you mean \"{}\"?", node.text, hint));
+                hint.empty() ? fmt::format("unknown entity \"{}\"", node.text())
+                             : fmt::format("unknown entity \"{}\"; did you mean \"{}\"?", node.text(), hint));
     return;
   }
-  out.push_back(ast::Entity{node.text, node.loc});
+  out.push_back(ast::Entity{std::string(node.text()), node.loc});
 }
 
 // One item of ingress/egress/ingressDeny/egressDeny.
@@ -74,59 +77,60 @@ void read_element(const DocNode &node, std::string_view section, const Direction
   ast::RuleElement el;
   el.loc = node.loc;
 
+  // Each field looked up once: this runs for every element of every rule.
+  const DocNode *endpoints = f.get(names.endpoints), *cidr = f.get(names.cidr), *cidr_set = f.get(names.cidr_set),
+                *entities = f.get(names.entities), *ports = f.get("toPorts"), *icmps = f.get("icmps");
+  auto non_empty = [](const DocNode *v) { return v && !(v->is_seq() && v->children().empty()); };
+
   // Cilium refuses two kinds of peer in one element ("Combining FromEndpoints
   // and FromCIDR is not supported yet"); fromCIDR and fromCIDRSet are one kind.
+  const std::pair<std::string_view, const DocNode *> peer_fields[] = {
+      {names.endpoints, endpoints}, {names.cidr, cidr}, {names.cidr_set, cidr_set}, {names.entities, entities}};
+  auto is_cidr = [&](std::string_view k) { return k == names.cidr || k == names.cidr_set; };
   const DocNode *first_peer_key = nullptr;
   for (size_t i = 0; i < node.map_size(); ++i) {
     const DocNode &key = node.key(i);
-    const DocNode *value = f.get(key.text);
-    bool is_peer = key.text == names.endpoints || key.text == names.cidr || key.text == names.cidr_set ||
-                   key.text == names.entities;
-    if (!is_peer || !value || (value->is_seq() && value->children.empty())) continue;
-    auto is_cidr = [&](std::string_view k) { return k == names.cidr || k == names.cidr_set; };
+    auto field = std::find_if(std::begin(peer_fields), std::end(peer_fields),
+                              [&](const auto &pf) { return pf.first == key.text(); });
+    if (field == std::end(peer_fields) || !non_empty(field->second)) continue;
     if (!first_peer_key) {
       first_peer_key = &key;
-    } else if (!(is_cidr(key.text) && is_cidr(first_peer_key->text))) {
+    } else if (!(is_cidr(key.text()) && is_cidr(first_peer_key->text()))) {
       diags.error(key.loc, "invalid-rule",
                   fmt::format("\"{}\" cannot be combined with \"{}\" in one rule element; write them as separate elements",
-                              key.text, first_peer_key->text));
+                              key.text(), first_peer_key->text()));
     }
   }
 
-  if (const DocNode *eps = f.get(names.endpoints); eps && expect_seq(*eps, quoted(names.endpoints), diags)) {
-    for (const DocNode &s : eps->children) {
+  if (endpoints && expect_seq(*endpoints, quoted(names.endpoints), diags)) {
+    el.endpoints.reserve(endpoints->children().size());
+    for (const DocNode &s : endpoints->children()) {
       ast::Selector sel;
       if (read_selector(s, item_of(names.endpoints), diags, sel)) el.endpoints.push_back(std::move(sel));
     }
   }
-  if (const DocNode *cidrs = f.get(names.cidr); cidrs && expect_seq(*cidrs, quoted(names.cidr), diags)) {
-    for (const DocNode &c : cidrs->children) {
+  if (cidr && expect_seq(*cidr, quoted(names.cidr), diags)) {
+    for (const DocNode &c : cidr->children()) {
       ast::CidrPeer peer;
       peer.loc = c.loc;
       if (read_prefix(c, item_of(names.cidr), diags, peer.cidr)) el.cidrs.push_back(std::move(peer));
     }
   }
-  if (const DocNode *sets = f.get(names.cidr_set); sets && expect_seq(*sets, quoted(names.cidr_set), diags))
-    for (const DocNode &c : sets->children) read_cidr_set_item(c, names.cidr_set, diags, el.cidrs);
-  if (const DocNode *ents = f.get(names.entities); ents && expect_seq(*ents, quoted(names.entities), diags))
-    for (const DocNode &e : ents->children) read_entity(e, names.entities, diags, el.entities);
-  if (const DocNode *ports = f.get("toPorts")) read_to_ports(*ports, deny, diags, el.to_ports);
-  if (const DocNode *icmps = f.get("icmps")) read_icmps(*icmps, diags, el.icmps);
+  if (cidr_set && expect_seq(*cidr_set, quoted(names.cidr_set), diags))
+    for (const DocNode &c : cidr_set->children()) read_cidr_set_item(c, names.cidr_set, diags, el.cidrs);
+  if (entities && expect_seq(*entities, quoted(names.entities), diags))
+    for (const DocNode &e : entities->children()) read_entity(e, names.entities, diags, el.entities);
+  if (ports) read_to_ports(*ports, deny, diags, el.to_ports);
+  if (icmps) read_icmps(*icmps, diags, el.icmps);
 
-  const DocNode *ports_node = f.get("toPorts");
-  const DocNode *icmps_node = f.get("icmps");
-  if (ports_node && icmps_node && !ports_node->children.empty() && !icmps_node->children.empty())
+  if (ports && icmps && !ports->children().empty() && !icmps->children().empty())
     diags.error(f.key("icmps")->loc, "invalid-rule",
                 "\"icmps\" cannot be combined with \"toPorts\" in one rule element; write them as separate elements");
 
-  auto non_empty = [&](std::string_view name) {
-    const DocNode *v = f.get(name);
-    return v && !(v->is_seq() && v->children.empty());
-  };
-  if (non_empty(names.endpoints)) el.peer_kind = ast::PeerKind::Endpoints;
-  else if (non_empty(names.cidr) || non_empty(names.cidr_set)) el.peer_kind = ast::PeerKind::Cidrs;
-  else if (non_empty(names.entities)) el.peer_kind = ast::PeerKind::Entities;
-  else if (non_empty("toPorts") || non_empty("icmps")) el.peer_kind = ast::PeerKind::Any;
+  if (non_empty(endpoints)) el.peer_kind = ast::PeerKind::Endpoints;
+  else if (non_empty(cidr) || non_empty(cidr_set)) el.peer_kind = ast::PeerKind::Cidrs;
+  else if (non_empty(entities)) el.peer_kind = ast::PeerKind::Entities;
+  else if (non_empty(ports) || non_empty(icmps)) el.peer_kind = ast::PeerKind::Any;
   else el.peer_kind = ast::PeerKind::None;
   out.push_back(std::move(el));
 }
@@ -136,15 +140,15 @@ bool read_section(const Fields &f, std::string_view section, const DirectionName
                   DiagnosticEngine &diags, std::vector<ast::RuleElement> &out) {
   const DocNode *list = f.get(section);
   if (!list || !expect_seq(*list, quoted(section), diags)) return false;
-  out.reserve(list->children.size());
-  for (const DocNode &item : list->children) read_element(item, section, names, deny, diags, out);
-  return !list->children.empty();
+  out.reserve(list->children().size());
+  for (const DocNode &item : list->children()) read_element(item, section, names, deny, diags, out);
+  return !list->children().empty();
 }
 
 void read_rule_label(const DocNode &node, DiagnosticEngine &diags, ast::Rule &out) {
   if (node.is_scalar()) {  // "key=value", the string form of a Cilium label
-    size_t eq = node.text.find('=');
-    out.labels.emplace_back(node.text.substr(0, eq), eq == std::string::npos ? "" : node.text.substr(eq + 1));
+    size_t eq = node.text().find('=');
+    out.labels.emplace_back(node.text().substr(0, eq), eq == std::string::npos ? "" : node.text().substr(eq + 1));
     return;
   }
   if (!expect_map(node, item_of("labels"), diags)) return;
@@ -178,9 +182,9 @@ void read_cilium_rule(const DocNode &node, What what, DiagnosticEngine &diags, a
   if (const DocNode *labels = f.get("labels")) {
     if (labels->is_map()) {  // the Kubernetes map form
       for (size_t i = 0; i < labels->map_size(); ++i)
-        out.labels.emplace_back(labels->key(i).text, labels->value(i).text);
+        out.labels.emplace_back(labels->key(i).text(), labels->value(i).text());
     } else if (expect_seq(*labels, quoted("labels"), diags)) {
-      for (const DocNode &l : labels->children) read_rule_label(l, diags, out);
+      for (const DocNode &l : labels->children()) read_rule_label(l, diags, out);
     }
   }
   bool ingress = read_section(f, "ingress", kIngress, false, diags, out.ingress);

@@ -29,6 +29,17 @@ Diagnostic &DiagnosticEngine::report(Diagnostic d) {
   return diags_.back();
 }
 
+void DiagnosticEngine::append(DiagnosticEngine &&other) {
+  // `other` kept only its first kMaxErrors; this engine's limit is reached
+  // no later, so replaying them gives what reporting here would have given.
+  size_t errors = errors_ + other.errors_, warnings = warnings_ + other.warnings_;
+  for (Diagnostic &d : other.diags_) report(std::move(d));
+  errors_ = errors;
+  warnings_ = warnings;
+  other.diags_.clear();
+  other.errors_ = other.warnings_ = 0;
+}
+
 Diagnostic &DiagnosticEngine::error(SourceLoc loc, std::string id, std::string message) {
   return report(Diagnostic{Severity::Error, std::move(id), loc, std::move(message), {}, {}});
 }

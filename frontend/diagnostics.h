@@ -33,6 +33,9 @@ class DiagnosticEngine {
   Diagnostic &warning(SourceLoc loc, std::string id, std::string message);
   Diagnostic &note(SourceLoc loc, std::string id, std::string message);
   Diagnostic &report(Diagnostic d);
+  // Reports another engine's diagnostics here, in their order, as if they
+  // had been reported here (the limit applies; the counts add up).
+  void append(DiagnosticEngine &&other);
 
   size_t error_count() const { return errors_; }
   size_t warning_count() const { return warnings_; }

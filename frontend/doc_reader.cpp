@@ -1,5 +1,6 @@
 #include "frontend/doc_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -17,10 +18,16 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Field names are short and mostly differ in their first letter: checking
+// it first saves a memcmp call per name tried.
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+}
+
 // Exact spelling first, then any letter case.
 const std::string_view *match(std::span<const std::string_view> names, std::string_view key) {
   for (const std::string_view &n : names)
-    if (n == key) return &n;
+    if (same_name(n, key)) return &n;
   for (const std::string_view &n : names)
     if (equal_ignoring_case(n, key)) return &n;
   return nullptr;
@@ -30,13 +37,13 @@ const std::string_view *match(std::span<const std::string_view> names, std::stri
 
 const DocNode *Fields::get(std::string_view name) const {
   for (size_t i = 0; i < count_; ++i)
-    if (entries_[i].name == name) return entries_[i].value->is_null() ? nullptr : entries_[i].value;
+    if (same_name(*entries_[i].name, name)) return entries_[i].value->is_null() ? nullptr : entries_[i].value;
   return nullptr;
 }
 
 const DocNode *Fields::key(std::string_view name) const {
   for (size_t i = 0; i < count_; ++i)
-    if (entries_[i].name == name) return entries_[i].key;
+    if (same_name(*entries_[i].name, name)) return entries_[i].key;
   return nullptr;
 }
 
@@ -45,25 +52,27 @@ Fields check_fields(const DocNode &map, const FieldSpec &spec, DiagnosticEngine 
   fields.map = &map;
   for (size_t i = 0; i < map.map_size(); ++i) {
     const DocNode &key = map.key(i);
-    if (const std::string_view *name = match(spec.known, key.text)) {
+    if (const std::string_view *name = match(spec.known, key.text())) {
       // A second spelling of a field already seen ("http" and "HTTP"):
       // the first one wins, as in Go.
-      if (fields.key(*name) == nullptr && fields.count_ < Fields::kMaxFields)
-        fields.entries_[fields.count_++] = {*name, &key, &map.value(i)};
+      auto first = fields.entries_.begin(), last = first + fields.count_;  // match gives one pointer per name
+      if (std::none_of(first, last, [&](const Fields::Entry &e) { return e.name == name; }) &&
+          fields.count_ < Fields::kMaxFields)
+        fields.entries_[fields.count_++] = {name, &key, &map.value(i)};
       continue;
     }
-    if (match(spec.unsupported, key.text)) {
+    if (match(spec.unsupported, key.text())) {
       report_not_supported(key, diags);
       continue;
     }
-    if (match(spec.ignored, key.text)) continue;
+    if (match(spec.ignored, key.text())) continue;
     std::vector<std::string_view> candidates(spec.known.begin(), spec.known.end());
-    std::string suggestion = nearest(key.text, candidates);
+    std::string suggestion = nearest(key.text(), candidates);
     if (suggestion.empty())
-      diags.error(key.loc, "unknown-field", fmt::format("unknown field \"{}\"", key.text));
+      diags.error(key.loc, "unknown-field", fmt::format("unknown field \"{}\"", key.text()));
     else
       diags.error(key.loc, "unknown-field",
-                  fmt::format("unknown field \"{}\"; did you mean \"{}\"?", key.text, suggestion));
+                  fmt::format("unknown field \"{}\"; did you mean \"{}\"?", key.text(), suggestion));
   }
   return fields;
 }
@@ -96,7 +105,7 @@ bool expect_scalar(const DocNode &n, What what, DiagnosticEngine &diags) {
 
 bool read_string(const DocNode &n, What what, DiagnosticEngine &diags, std::string &out) {
   if (!expect_scalar(n, what, diags)) return false;
-  out = n.text;
+  out = n.text();
   return true;
 }
 
@@ -109,7 +118,7 @@ std::optional<int64_t> parse_integer(std::string_view text) {
 }
 
 void report_not_supported(const DocNode &key, DiagnosticEngine &diags) {
-  diags.error(key.loc, "not-supported", fmt::format("\"{}\" is not supported yet", key.text));
+  diags.error(key.loc, "not-supported", fmt::format("\"{}\" is not supported yet", key.text()));
 }
 
 }  // namespace polc::reader

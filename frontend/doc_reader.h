@@ -38,12 +38,14 @@ class Fields {
 
  private:
   friend Fields check_fields(const DocNode &, const FieldSpec &, DiagnosticEngine &);
+  // Trivial, so that the array is left as is until filled: readers make a
+  // Fields for every object they read, and zeroing it cost more than its use.
   struct Entry {
-    std::string_view name;
-    const DocNode *key = nullptr;
-    const DocNode *value = nullptr;
+    const std::string_view *name;  // in the FieldSpec
+    const DocNode *key;
+    const DocNode *value;
   };
-  std::array<Entry, kMaxFields> entries_;
+  std::array<Entry, kMaxFields> entries_;  // the first count_ are set
   size_t count_ = 0;
 };
 

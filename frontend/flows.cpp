@@ -26,14 +26,14 @@ bool read_peer(const DocNode &node, std::string_view field, const Inventory *inv
                FlowPeer &out) {
   out.loc = node.loc;
   if (node.is_scalar()) {
-    out.endpoint = node.text;
-    if (inventory && !inventory->find_endpoint(node.text)) {
+    out.endpoint = node.text();
+    if (inventory && !inventory->find_endpoint(node.text())) {
       std::vector<std::string_view> names;
       for (const InventoryEndpoint &e : inventory->endpoints) names.push_back(e.name);
-      std::string hint = names.size() < 10000 ? nearest(node.text, names) : "";
+      std::string hint = names.size() < 10000 ? nearest(node.text(), names) : "";
       diags.error(node.loc, "unknown-endpoint",
-                  hint.empty() ? fmt::format("no endpoint \"{}\" in the inventory", node.text)
-                               : fmt::format("no endpoint \"{}\" in the inventory; did you mean \"{}\"?", node.text, hint));
+                  hint.empty() ? fmt::format("no endpoint \"{}\" in the inventory", node.text())
+                               : fmt::format("no endpoint \"{}\" in the inventory; did you mean \"{}\"?", node.text(), hint));
       return false;
     }
     return true;
@@ -50,9 +50,9 @@ bool read_peer(const DocNode &node, std::string_view field, const Inventory *inv
     return false;
   }
   if (!expect_scalar(*ip, quoted("ip"), diags)) return false;
-  Parsed<IpAddr> parsed = parse_ip(ip->text);
+  Parsed<IpAddr> parsed = parse_ip(ip->text());
   if (!parsed.value) {
-    diags.error(ip->loc, "invalid-ip", fmt::format("invalid IP address \"{}\": {}", ip->text, parsed.error));
+    diags.error(ip->loc, "invalid-ip", fmt::format("invalid IP address \"{}\": {}", ip->text(), parsed.error));
     return false;
   }
   out.ip = *parsed.value;
@@ -61,10 +61,10 @@ bool read_peer(const DocNode &node, std::string_view field, const Inventory *inv
 
 bool read_number(const DocNode &node, std::string_view field, int64_t max, DiagnosticEngine &diags, int64_t &out) {
   if (!expect_scalar(node, quoted(field), diags)) return false;
-  std::optional<int64_t> v = reader::parse_integer(node.text);
+  std::optional<int64_t> v = reader::parse_integer(node.text());
   if (!v || *v < 0 || *v > max) {
     diags.error(node.loc, field == "icmp_type" ? "invalid-icmp" : "invalid-port",
-                fmt::format("invalid {} \"{}\": expected a number from 0 to {}", quoted(field).str(), node.text, max));
+                fmt::format("invalid {} \"{}\": expected a number from 0 to {}", quoted(field).str(), node.text(), max));
     return false;
   }
   out = *v;
@@ -84,8 +84,8 @@ void read_http(const DocNode &node, DiagnosticEngine &diags, FlowHttp &out) {
   if (const DocNode *headers = f.get("headers"); headers && expect_map(*headers, quoted("headers"), diags)) {
     for (size_t i = 0; i < headers->map_size(); ++i) {
       std::string value;
-      if (reader::read_string(headers->value(i), quoted(headers->key(i).text), diags, value))
-        out.headers.emplace_back(headers->key(i).text, std::move(value));
+      if (reader::read_string(headers->value(i), quoted(headers->key(i).text()), diags, value))
+        out.headers.emplace_back(headers->key(i).text(), std::move(value));
     }
   }
 }
@@ -105,17 +105,17 @@ void read_flow(const DocNode &node, size_t index, const Inventory *inventory, Di
   if (const DocNode *to = f.get("to")) read_peer(*to, "to", inventory, diags, flow.to);
   if (const DocNode *proto = f.get("proto"); proto && expect_scalar(*proto, quoted("proto"), diags)) {
     std::string p;
-    for (char c : proto->text) p += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : proto->text()) p += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (p == "tcp") flow.proto = ast::Proto::TCP;
     else if (p == "udp") flow.proto = ast::Proto::UDP;
     else if (p == "sctp") flow.proto = ast::Proto::SCTP;
     else if (p == "icmp") flow.proto = ast::Proto::ICMP;
     else if (p == "icmpv6") flow.proto = ast::Proto::ICMPv6;
     else {
-      std::string hint = nearest(proto->text, {"tcp", "udp", "sctp", "icmp", "icmpv6"});
+      std::string hint = nearest(proto->text(), {"tcp", "udp", "sctp", "icmp", "icmpv6"});
       diags.error(proto->loc, "unknown-protocol",
-                  hint.empty() ? fmt::format("unknown protocol \"{}\"; expected tcp, udp, sctp, icmp or icmpv6", proto->text)
-                               : fmt::format("unknown protocol \"{}\"; did you mean \"{}\"?", proto->text, hint));
+                  hint.empty() ? fmt::format("unknown protocol \"{}\"; expected tcp, udp, sctp, icmp or icmpv6", proto->text())
+                               : fmt::format("unknown protocol \"{}\"; did you mean \"{}\"?", proto->text(), hint));
     }
   }
   bool icmp = flow.proto == ast::Proto::ICMP || flow.proto == ast::Proto::ICMPv6;
@@ -139,10 +139,10 @@ void read_flow(const DocNode &node, size_t index, const Inventory *inventory, Di
     read_http(*http, diags, *flow.http);
   }
   if (const DocNode *expect = f.get("expect"); expect && expect_scalar(*expect, quoted("expect"), diags)) {
-    if (expect->text == "allow") flow.expect_allow = true;
-    else if (expect->text == "deny") flow.expect_allow = false;
+    if (expect->text() == "allow") flow.expect_allow = true;
+    else if (expect->text() == "deny") flow.expect_allow = false;
     else
-      diags.error(expect->loc, "invalid-flow", fmt::format("\"expect\" must be allow or deny, found \"{}\"", expect->text));
+      diags.error(expect->loc, "invalid-flow", fmt::format("\"expect\" must be allow or deny, found \"{}\"", expect->text()));
   }
   if (diags.error_count() == errors) out.flows.push_back(std::move(flow));
 }
@@ -159,7 +159,7 @@ bool read_flows(const DocNode &root, const Inventory *inventory, DiagnosticEngin
     return false;
   }
   if (!expect_seq(*flows, quoted("flows"), diags)) return false;
-  for (size_t i = 0; i < flows->children.size(); ++i) read_flow(flows->children[i], i, inventory, diags, out);
+  for (size_t i = 0; i < flows->children().size(); ++i) read_flow(flows->children()[i], i, inventory, diags, out);
   return diags.error_count() == errors;
 }
 

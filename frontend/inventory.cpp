@@ -26,7 +26,7 @@ void read_labels(const DocNode &node, DiagnosticEngine &diags, LabelMap &out) {
   for (size_t i = 0; i < node.map_size(); ++i) {
     std::string key, value;
     bool ok = reader::read_label_key(node.key(i), diags, key);
-    ok = reader::read_label_value(node.value(i), quoted(node.key(i).text), diags, value) && ok;
+    ok = reader::read_label_value(node.value(i), quoted(node.key(i).text()), diags, value) && ok;
     if (ok) out[key] = std::move(value);
   }
 }
@@ -72,7 +72,7 @@ bool read_inventory(const DocNode &root, DiagnosticEngine &diags, Inventory &out
   if (!expect_map(root, "the endpoint inventory", diags)) return false;
   Fields f = check_fields(root, {kInventoryFields}, diags);
   if (const DocNode *nss = f.get("namespaces"); nss && expect_seq(*nss, quoted("namespaces"), diags)) {
-    for (const DocNode &n : nss->children) {
+    for (const DocNode &n : nss->children()) {
       if (!expect_map(n, item_of("namespaces"), diags)) continue;
       Fields nf = check_fields(n, {kNamespaceFields}, diags);
       InventoryNamespace ns;
@@ -92,8 +92,8 @@ bool read_inventory(const DocNode &root, DiagnosticEngine &diags, Inventory &out
   std::map<IpAddr, size_t> owner;
   std::map<std::string, size_t, std::less<>> by_name;
   if (const DocNode *eps = f.get("endpoints"); eps && expect_seq(*eps, quoted("endpoints"), diags)) {
-    out.endpoints.reserve(eps->children.size());
-    for (const DocNode &e : eps->children) {
+    out.endpoints.reserve(eps->children().size());
+    for (const DocNode &e : eps->children()) {
       if (!expect_map(e, item_of("endpoints"), diags)) continue;
       Fields ef = check_fields(e, {kEndpointFields}, diags);
       InventoryEndpoint ep;
@@ -112,11 +112,11 @@ bool read_inventory(const DocNode &root, DiagnosticEngine &diags, Inventory &out
       }
       if (const DocNode *labels = ef.get("labels")) read_labels(*labels, diags, ep.labels);
       if (const DocNode *ips = ef.get("ips"); ips && expect_seq(*ips, quoted("ips"), diags)) {
-        for (const DocNode &ipn : ips->children) {
+        for (const DocNode &ipn : ips->children()) {
           if (!reader::expect_scalar(ipn, item_of("ips"), diags)) continue;
-          Parsed<IpAddr> ip = parse_ip(ipn.text);
+          Parsed<IpAddr> ip = parse_ip(ipn.text());
           if (!ip.value) {
-            diags.error(ipn.loc, "invalid-ip", fmt::format("invalid IP address \"{}\": {}", ipn.text, ip.error));
+            diags.error(ipn.loc, "invalid-ip", fmt::format("invalid IP address \"{}\": {}", ipn.text(), ip.error));
             continue;
           }
           auto [it, fresh] = owner.emplace(*ip.value, out.endpoints.size());

@@ -1,5 +1,9 @@
 #include "frontend/json_parser.h"
 
+#include <array>
+#include <functional>
+#include <memory>
+
 #include <fmt/format.h>
 
 namespace polc {
@@ -8,10 +12,25 @@ namespace {
 
 constexpr size_t kMaxDepth = 256;
 
+// The bytes that end a run of plain characters inside a string.
+constexpr std::array<bool, 256> kStringStop = [] {
+  std::array<bool, 256> stop{};
+  for (int c = 0; c < 0x20; ++c) stop[c] = true;
+  stop['"'] = stop['\\'] = true;
+  return stop;
+}();
+
+// Keys of one object are compared with each other (duplicates): most differ
+// in length or first letter, which spares a memcmp call.
+bool same_key(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+}
+
 class JsonParser {
  public:
-  JsonParser(uint32_t file, std::string_view text, DiagnosticEngine &diags)
-      : file_(file), text_(text), diags_(diags) {}
+  JsonParser(uint32_t file, std::string_view text, DiagnosticEngine &diags, DocArena &arena,
+             const std::function<void(const DocNode &)> *on_item)
+      : file_(file), text_(text), diags_(diags), arena_(arena), on_item_(on_item) {}
 
   bool parse(DocNode &root) {
     // A UTF-8 byte order mark is tolerated, as most JSON tools do.
@@ -68,7 +87,7 @@ class JsonParser {
       case '"':
         out.kind = DocNode::Kind::Scalar;
         out.quoted = true;
-        return string(out.text);
+        return string(out);
       case 't': return literal(out, "true", DocNode::Kind::Scalar);
       case 'f': return literal(out, "false", DocNode::Kind::Scalar);
       case 'n': return literal(out, "null", DocNode::Kind::Null);
@@ -81,9 +100,9 @@ class JsonParser {
   bool literal(DocNode &out, std::string_view word, DocNode::Kind kind) {
     if (text_.substr(pos_, word.size()) != word)
       return fail(fmt::format("syntax error: invalid literal, expected \"{}\"", word));
+    if (kind == DocNode::Kind::Scalar) out.set_text(text_.substr(pos_, word.size()));
     advance(word.size());
     out.kind = kind;
-    if (kind == DocNode::Kind::Scalar) out.text = word;
     return true;
   }
 
@@ -112,7 +131,7 @@ class JsonParser {
       if (digits() == 0) return fail("syntax error: expected a digit in the exponent");
     }
     out.kind = DocNode::Kind::Scalar;
-    out.text.assign(text_.substr(start, pos_ - start));
+    out.set_text(text_.substr(start, pos_ - start));
     return true;
   }
 
@@ -148,15 +167,29 @@ class JsonParser {
     return true;
   }
 
-  bool string(std::string &out) {
+  // Where the run of plain string characters from `from` ends: at a quote,
+  // a backslash, a control character or the end of the text.
+  size_t plain_run_end(size_t from) const {
+    const char *begin = text_.data(), *p = begin + from, *end = begin + text_.size();
+    while (p != end && !kStringStop[static_cast<unsigned char>(*p)]) ++p;
+    return static_cast<size_t>(p - begin);
+  }
+
+  // The node's text is a view into the source when the string has no
+  // escape (nearly always), else the unescaped text copied to the arena.
+  bool string(DocNode &node) {
     advance();  // opening quote
+    size_t start = pos_;
+    bool escaped = false;
+    std::string &out = unescaped_;
     for (;;) {
       size_t run = pos_;
-      while (!at_end() && peek() != '"' && peek() != '\\' && static_cast<unsigned char>(peek()) >= 0x20) advance();
-      out.append(text_.substr(run, pos_ - run));
+      pos_ = plain_run_end(pos_);
+      if (escaped) out.append(text_.substr(run, pos_ - run));
       if (at_end()) return fail("syntax error: unterminated string");
       char c = peek();
       if (c == '"') {
+        node.set_text(escaped ? arena_.copy(out) : text_.substr(start, pos_ - start));
         advance();
         return true;
       }
@@ -164,6 +197,8 @@ class JsonParser {
         if (c == '\n') return fail("syntax error: unterminated string (newline inside a string)");
         return fail(fmt::format("syntax error: control character {} inside a string must be escaped", describe()));
       }
+      if (!escaped) out.assign(text_.substr(start, pos_ - start));
+      escaped = true;
       advance();
       if (at_end()) return fail("syntax error: unterminated string");
       char e = peek();
@@ -210,57 +245,81 @@ class JsonParser {
     return fail(fmt::format("syntax error: unexpected {}, expected ',' or '{}' after {}", describe(), close, what));
   }
 
+  // A container's children are parsed onto items_ (each into a local node
+  // first: items_ may grow meanwhile) and moved to the arena, contiguous,
+  // when it closes.
+  void close(DocNode &out, size_t first_item) {
+    std::span<const DocNode> items(items_.data() + first_item, items_.size() - first_item);
+    out.set_children(arena_.copy(items));
+    items_.resize(first_item);
+  }
+
   bool array(DocNode &out, size_t depth) {
     out.kind = DocNode::Kind::Seq;
+    size_t first_item = items_.size();
     advance();
     skip_space();
     while (!at_end() && peek() != ']') {
-      out.children.emplace_back();
-      if (!value(out.children.back(), depth + 1)) return false;
+      DocNode item;
+      if (!value(item, depth + 1)) return false;
+      if (depth == 0 && on_item_) {
+        (*on_item_)(item);
+        arena_.clear();  // nothing else lives in it at the top level
+      } else {
+        items_.push_back(item);
+      }
       if (!expect_after_item(']', "a list item")) return false;
     }
     if (at_end()) return fail("syntax error: unexpected end of file, expected ']'");
     advance();
+    close(out, first_item);
     return true;
   }
 
   bool object(DocNode &out, size_t depth) {
     out.kind = DocNode::Kind::Map;
+    size_t first_item = items_.size();
     advance();
     skip_space();
     while (!at_end() && peek() != '}') {
       if (peek() != '"')
         return fail(fmt::format("syntax error: unexpected {}, expected a quoted key", describe()));
-      out.children.emplace_back();
-      DocNode &key = out.children.back();
+      DocNode key;
       key.kind = DocNode::Kind::Scalar;
       key.quoted = true;
       key.loc = here();
-      if (!string(key.text)) return false;
+      if (!string(key)) return false;
       // Maps in policies are small: a linear scan beats a hash set here.
-      for (size_t i = 0; i + 1 < out.children.size(); i += 2) {
-        if (out.children[i].text == key.text) {
-          diags_.error(key.loc, "duplicate-key", fmt::format("duplicate key \"{}\"", key.text));
+      for (size_t i = first_item; i < items_.size(); i += 2) {
+        if (same_key(items_[i].text(), key.text())) {
+          diags_.error(key.loc, "duplicate-key", fmt::format("duplicate key \"{}\"", key.text()));
           break;
         }
       }
+      items_.push_back(key);
       skip_space();
       if (at_end() || peek() != ':')
         return fail(fmt::format("syntax error: unexpected {}, expected ':' after the key", describe()));
       advance();
       skip_space();
-      out.children.emplace_back();
-      if (!value(out.children.back(), depth + 1)) return false;
+      DocNode member;
+      if (!value(member, depth + 1)) return false;
+      items_.push_back(member);
       if (!expect_after_item('}', "an object member")) return false;
     }
     if (at_end()) return fail("syntax error: unexpected end of file, expected '}'");
     advance();
+    close(out, first_item);
     return true;
   }
 
   uint32_t file_;
   std::string_view text_;
   DiagnosticEngine &diags_;
+  DocArena &arena_;
+  const std::function<void(const DocNode &)> *on_item_;  // null: keep the top-level list's items
+  std::vector<DocNode> items_;  // children of the open containers, innermost last
+  std::string unescaped_;       // the string being unescaped
   size_t pos_ = 0;
   uint32_t line_ = 1;
   size_t line_start_ = 0;
@@ -268,11 +327,23 @@ class JsonParser {
 
 }  // namespace
 
-std::vector<Document> parse_json(uint32_t file, std::string_view text, DiagnosticEngine &diags) {
+static std::vector<Document> parse_text(uint32_t file, std::string_view text, DiagnosticEngine &diags,
+                                        const std::function<void(const DocNode &)> *on_item) {
   std::vector<Document> docs(1);
-  JsonParser parser(file, text, diags);
+  auto arena = std::make_shared<DocArena>();
+  JsonParser parser(file, text, diags, *arena, on_item);
   if (!parser.parse(docs[0].root)) docs.clear();
+  else docs[0].arena = std::move(arena);
   return docs;
+}
+
+std::vector<Document> parse_json(uint32_t file, std::string_view text, DiagnosticEngine &diags) {
+  return parse_text(file, text, diags, nullptr);
+}
+
+std::vector<Document> parse_json(uint32_t file, std::string_view text, DiagnosticEngine &diags,
+                                 const std::function<void(const DocNode &)> &on_item) {
+  return parse_text(file, text, diags, &on_item);
 }
 
 }  // namespace polc

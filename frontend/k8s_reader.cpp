@@ -106,18 +106,18 @@ void read_section(const DocNode &list, bool ingress, const std::string &ns, Diag
   std::string_view section = ingress ? "ingress" : "egress";
   std::string_view peers_field = ingress ? "from" : "to";
   if (!expect_seq(list, quoted(section), diags)) return;
-  for (const DocNode &item : list.children) {
+  for (const DocNode &item : list.children()) {
     if (!expect_map(item, item_of(section), diags)) continue;
     Fields f = check_fields(item, {ingress ? std::span(kIngressFields) : std::span(kEgressFields)}, diags);
     std::optional<ast::PortRule> ports;
-    if (const DocNode *p = f.get("ports"); p && expect_seq(*p, quoted("ports"), diags) && !p->children.empty()) {
+    if (const DocNode *p = f.get("ports"); p && expect_seq(*p, quoted("ports"), diags) && !p->children().empty()) {
       ports.emplace();
       ports->loc = p->loc;
-      for (const DocNode &port : p->children) read_port(port, diags, ports->ports);
+      for (const DocNode &port : p->children()) read_port(port, diags, ports->ports);
     }
     const DocNode *peers = f.get(peers_field);
     if (peers && !expect_seq(*peers, quoted(peers_field), diags)) continue;
-    if (!peers || peers->children.empty()) {
+    if (!peers || peers->children().empty()) {
       // No `from`: every peer, as Kubernetes reads it.
       ast::RuleElement el;
       el.loc = item.loc;
@@ -126,7 +126,7 @@ void read_section(const DocNode &list, bool ingress, const std::string &ns, Diag
       out.push_back(std::move(el));
       continue;
     }
-    for (const DocNode &peer : peers->children)
+    for (const DocNode &peer : peers->children())
       read_peer(peer, peers_field, ns, ports ? &*ports : nullptr, diags, out);
   }
 }
@@ -149,21 +149,21 @@ void read_network_policy_spec(const DocNode &spec, DiagnosticEngine &diags, ast:
   if (egress) read_section(*egress, false, out.namespace_, diags, out.egress);
 
   if (const DocNode *types = f.get("policyTypes"); types && expect_seq(*types, quoted("policyTypes"), diags)) {
-    for (const DocNode &t : types->children) {
+    for (const DocNode &t : types->children()) {
       if (!expect_scalar(t, item_of("policyTypes"), diags)) continue;
-      if (t.text == "Ingress") out.enforce_ingress = true;
-      else if (t.text == "Egress") out.enforce_egress = true;
+      if (t.text() == "Ingress") out.enforce_ingress = true;
+      else if (t.text() == "Egress") out.enforce_egress = true;
       else {
-        std::string hint = nearest(t.text, {"Ingress", "Egress"});
+        std::string hint = nearest(t.text(), {"Ingress", "Egress"});
         diags.error(t.loc, "invalid-rule",
-                    hint.empty() ? fmt::format("unknown policy type \"{}\"; expected Ingress or Egress", t.text)
-                                 : fmt::format("unknown policy type \"{}\"; did you mean \"{}\"?", t.text, hint));
+                    hint.empty() ? fmt::format("unknown policy type \"{}\"; expected Ingress or Egress", t.text())
+                                 : fmt::format("unknown policy type \"{}\"; did you mean \"{}\"?", t.text(), hint));
       }
     }
   } else {
     // Kubernetes' default: Ingress always, Egress when there are egress rules.
     out.enforce_ingress = true;
-    out.enforce_egress = egress && egress->is_seq() && !egress->children.empty();
+    out.enforce_egress = egress && egress->is_seq() && !egress->children().empty();
   }
 }
 

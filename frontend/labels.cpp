@@ -56,7 +56,8 @@ std::string check_label_key(std::string_view key, std::string &normalized) {
       break;
     }
   }
-  normalized = fmt::format("{}{}", kept_source, rest);
+  normalized.assign(kept_source);
+  normalized.append(rest);
   if (kept_source == "cidr:") return "";  // an address, not a name
   if (rest.empty()) return "key must not be empty";
   std::string_view name = rest;

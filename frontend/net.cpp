@@ -3,6 +3,7 @@
 // trailing garbage and short forms ("10.1") are refused with a reason.
 #include "frontend/net.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -231,9 +232,11 @@ std::string IpAddr::str() const {
 
 bool Prefix::contains(const IpAddr &a) const {
   if (a.family != addr.family) return false;
-  for (size_t i = 0; i < len; ++i)
-    if (a.bit(i) != addr.bit(i)) return false;
-  return true;
+  size_t whole = len / 8;  // bytes that must be equal, then the bits of a partial one
+  if (!std::equal(addr.bytes.begin(), addr.bytes.begin() + whole, a.bytes.begin())) return false;
+  if (len % 8 == 0) return true;
+  uint8_t mask = static_cast<uint8_t>(0xFF00u >> (len % 8));
+  return (a.bytes[whole] & mask) == (addr.bytes[whole] & mask);
 }
 
 std::string Prefix::str() const { return fmt::format("{}/{}", addr.str(), len); }

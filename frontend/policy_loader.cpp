@@ -5,6 +5,7 @@
 #include "frontend/cilium_reader.h"
 #include "frontend/doc_reader.h"
 #include "frontend/dsl_reader.h"
+#include "frontend/json_parser.h"
 #include "frontend/k8s_reader.h"
 #include "frontend/source_reader.h"
 
@@ -68,7 +69,7 @@ void read_cilium_object(const DocNode &node, ast::Origin origin, DiagnosticEngin
   const DocNode *specs = f.get("specs");
   if (spec) add_rule(*spec, quoted("spec"));
   if (specs && expect_seq(*specs, quoted("specs"), diags))
-    for (const DocNode &s : specs->children) add_rule(s, item_of("specs"));
+    for (const DocNode &s : specs->children()) add_rule(s, item_of("specs"));
   if (!spec && !specs)
     diags.error(node.loc, "missing-field", "policy has neither \"spec\" nor \"specs\"");
 }
@@ -95,7 +96,7 @@ void read_list(const DocNode &node, DiagnosticEngine &diags, ast::PolicySet &out
   Fields f = check_fields(node, {kListFields, {}, kObjectIgnored}, diags);
   const DocNode *items = f.get("items");
   if (!items || !expect_seq(*items, quoted("items"), diags)) return;
-  for (const DocNode &item : items->children)
+  for (const DocNode &item : items->children())
     if (expect_map(item, item_of("items"), diags)) read_object(item, diags, out, depth + 1);
 }
 
@@ -107,7 +108,7 @@ void read_object(const DocNode &node, DiagnosticEngine &diags, ast::PolicySet &o
     return;
   }
   if (!reader::expect_scalar(*kind, quoted("kind"), diags)) return;
-  const std::string &k = kind->text;
+  std::string_view k = kind->text();
   if (k == "CiliumNetworkPolicy") read_cilium_object(node, ast::Origin::CiliumNetworkPolicy, diags, out);
   else if (k == "CiliumClusterwideNetworkPolicy")
     read_cilium_object(node, ast::Origin::CiliumClusterwidePolicy, diags, out);
@@ -118,6 +119,40 @@ void read_object(const DocNode &node, DiagnosticEngine &diags, ast::PolicySet &o
     diags.note(kind->loc, "skipped-kind", fmt::format("skipping a \"{}\" object: it is not a network policy", k));
 }
 
+// One item of a rule JSON list.
+void read_rule_item(const DocNode &item, DiagnosticEngine &diags, ast::PolicySet &out) {
+  ast::Rule &rule = out.rules.emplace_back();
+  rule.origin = ast::Origin::RuleJson;
+  reader::read_cilium_rule(item, "a rule", diags, rule);
+}
+
+// A JSON policy is read as it is parsed: a rule list rule by rule, each
+// rule's tree freed once read, so that the tree of a 100,000-rule list
+// (140 MiB) never exists whole. The readers' diagnostics wait in their own
+// engine until the parse is done, so that they come after the parser's,
+// and not at all after a syntax error: as when the tree is read whole.
+void read_json_policy(uint32_t file, SourceManager &sources, DiagnosticEngine &diags, ast::PolicySet &out) {
+  DiagnosticEngine reader_diags(sources);
+  size_t first_rule = out.rules.size();
+  std::vector<Document> docs = parse_json(file, sources.contents(file), diags,
+                                          [&](const DocNode &item) { read_rule_item(item, reader_diags, out); });
+  if (docs.empty()) {
+    out.rules.erase(out.rules.begin() + static_cast<std::ptrdiff_t>(first_rule), out.rules.end());
+    return;
+  }
+  diags.append(std::move(reader_diags));
+  if (!docs[0].root.is_seq()) read_policy_documents(docs, diags, out);  // an object: read whole
+}
+
+bool read_policy_source(uint32_t file, SourceManager &sources, DiagnosticEngine &diags, ast::PolicySet &out) {
+  size_t errors = diags.error_count();
+  const std::string &path = sources.path(file);
+  if (has_extension(path, ".pol")) return read_dsl(file, sources, diags, out) && diags.error_count() == errors;
+  if (has_extension(path, ".json")) read_json_policy(file, sources, diags, out);
+  else read_policy_documents(parse_source(file, sources, diags), diags, out);
+  return diags.error_count() == errors;
+}
+
 }  // namespace
 
 void read_policy_documents(const std::vector<Document> &docs, DiagnosticEngine &diags, ast::PolicySet &out) {
@@ -125,13 +160,8 @@ void read_policy_documents(const std::vector<Document> &docs, DiagnosticEngine &
     const DocNode &root = doc.root;
     if (root.is_null()) continue;  // an empty document, e.g. after a final "---"
     if (root.is_seq()) {
-      out.rules.reserve(out.rules.size() + root.children.size());
-      for (const DocNode &item : root.children) {
-        ast::Rule rule;
-        rule.origin = ast::Origin::RuleJson;
-        reader::read_cilium_rule(item, "a rule", diags, rule);
-        out.rules.push_back(std::move(rule));
-      }
+      out.rules.reserve(out.rules.size() + root.children().size());
+      for (const DocNode &item : root.children()) read_rule_item(item, diags, out);
     } else if (root.is_map()) {
       read_object(root, diags, out, 0);
     } else {
@@ -143,23 +173,14 @@ void read_policy_documents(const std::vector<Document> &docs, DiagnosticEngine &
 
 bool load_policy_text(const std::string &path, std::string text, SourceManager &sources, DiagnosticEngine &diags,
                       ast::PolicySet &out) {
-  size_t errors = diags.error_count();
-  uint32_t file = sources.add(path, std::move(text));
-  if (has_extension(path, ".pol")) return read_dsl(file, sources, diags, out) && diags.error_count() == errors;
-  std::vector<Document> docs = parse_source(file, sources, diags);
-  read_policy_documents(docs, diags, out);
-  return diags.error_count() == errors;
+  return read_policy_source(sources.add(path, std::move(text)), sources, diags, out);
 }
 
 bool load_policy_file(const std::string &path, SourceManager &sources, DiagnosticEngine &diags,
                       ast::PolicySet &out) {
-  size_t errors = diags.error_count();
   uint32_t file = read_source_file(path, sources, diags);
   if (file == 0) return false;
-  if (has_extension(path, ".pol")) return read_dsl(file, sources, diags, out) && diags.error_count() == errors;
-  std::vector<Document> docs = parse_source(file, sources, diags);
-  read_policy_documents(docs, diags, out);
-  return diags.error_count() == errors;
+  return read_policy_source(file, sources, diags, out);
 }
 
 }  // namespace polc

@@ -46,39 +46,39 @@ bool read_expression(const DocNode &node, DiagnosticEngine &diags, ast::Requirem
     return false;
   }
   if (!expect_scalar(*op, quoted("operator"), diags)) return false;
-  auto parsed = parse_operator(op->text);
+  auto parsed = parse_operator(op->text());
   if (!parsed) {
-    std::string hint = nearest(op->text, {"In", "NotIn", "Exists", "DoesNotExist"});
+    std::string hint = nearest(op->text(), {"In", "NotIn", "Exists", "DoesNotExist"});
     diags.error(op->loc, "invalid-selector",
-                hint.empty() ? fmt::format("unknown selector operator \"{}\"; expected In, NotIn, Exists or DoesNotExist", op->text)
-                             : fmt::format("unknown selector operator \"{}\"; did you mean \"{}\"?", op->text, hint));
+                hint.empty() ? fmt::format("unknown selector operator \"{}\"; expected In, NotIn, Exists or DoesNotExist", op->text())
+                             : fmt::format("unknown selector operator \"{}\"; did you mean \"{}\"?", op->text(), hint));
     return false;
   }
   req.op = *parsed;
   bool needs_values = req.op == ast::SelectorOp::In || req.op == ast::SelectorOp::NotIn;
   const DocNode *values = f.get("values");
   if (values && expect_seq(*values, quoted("values"), diags)) {
-    for (const DocNode &v : values->children) {
+    for (const DocNode &v : values->children()) {
       std::string text;
       if (read_label_value(v, item_of("values"), diags, text)) req.values.push_back(std::move(text));
     }
   }
-  bool has_values = values && !values->children.empty();
+  bool has_values = values && !values->children().empty();
   if (needs_values && !has_values)
     diags.error(values ? values->loc : op->loc, "invalid-selector",
-                fmt::format("operator {} needs a non-empty \"values\" list", op->text));
+                fmt::format("operator {} needs a non-empty \"values\" list", op->text()));
   if (!needs_values && has_values)
     diags.error(values->loc, "invalid-selector",
-                fmt::format("operator {} takes no \"values\"", op->text));
+                fmt::format("operator {} takes no \"values\"", op->text()));
   return diags.error_count() == errors;
 }
 
 }  // namespace
 
 bool read_label_key(const DocNode &key, DiagnosticEngine &diags, std::string &out) {
-  std::string reason = check_label_key(key.text, out);
+  std::string reason = check_label_key(key.text(), out);
   if (reason.empty()) return true;
-  diags.error(key.loc, "invalid-label", fmt::format("invalid label key \"{}\": {}", key.text, reason));
+  diags.error(key.loc, "invalid-label", fmt::format("invalid label key \"{}\": {}", key.text(), reason));
   return false;
 }
 
@@ -108,7 +108,7 @@ bool read_selector(const DocNode &node, What what, DiagnosticEngine &diags,
       req.op = ast::SelectorOp::In;
       std::string value;
       bool ok = read_label_key(labels->key(i), diags, req.key);
-      ok = read_label_value(labels->value(i), quoted(labels->key(i).text), diags, value) && ok;
+      ok = read_label_value(labels->value(i), quoted(labels->key(i).text()), diags, value) && ok;
       if (!ok) continue;
       if (!key_prefix.empty()) req.key.insert(0, key_prefix);
       req.values.push_back(std::move(value));
@@ -116,7 +116,7 @@ bool read_selector(const DocNode &node, What what, DiagnosticEngine &diags,
     }
   }
   if (const DocNode *exprs = f.get("matchExpressions"); exprs && expect_seq(*exprs, quoted("matchExpressions"), diags)) {
-    for (const DocNode &e : exprs->children) {
+    for (const DocNode &e : exprs->children()) {
       ast::Requirement req;
       if (read_expression(e, diags, req, key_prefix)) out.requirements.push_back(std::move(req));
     }

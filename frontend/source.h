@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +34,9 @@ class SourceManager {
     std::string contents;
     mutable std::vector<uint32_t> line_starts;  // computed on first use
   };
-  std::vector<File> files_;
+  // A deque: adding a file moves no other, so each file's text stays where
+  // it is (parsed documents hold views into it; frontend/document.h).
+  std::deque<File> files_;
 };
 
 }  // namespace polc

@@ -10,15 +10,15 @@ namespace polc::reader {
 
 bool read_prefix(const DocNode &node, What what, DiagnosticEngine &diags, Prefix &out) {
   if (!expect_scalar(node, what, diags)) return false;
-  Parsed<Prefix> parsed = parse_prefix(node.text);
+  Parsed<Prefix> parsed = parse_prefix(node.text());
   if (!parsed.value) {
-    diags.error(node.loc, "invalid-cidr", fmt::format("invalid CIDR \"{}\": {}", node.text, parsed.error));
+    diags.error(node.loc, "invalid-cidr", fmt::format("invalid CIDR \"{}\": {}", node.text(), parsed.error));
     return false;
   }
   out = *parsed.value;
   if (parsed.host_bits)
     diags.warning(node.loc, "cidr-host-bits",
-                  fmt::format("CIDR \"{}\" has host bits set; it means \"{}\"", node.text, out.str()));
+                  fmt::format("CIDR \"{}\" has host bits set; it means \"{}\"", node.text(), out.str()));
   return true;
 }
 
@@ -34,23 +34,23 @@ void check_excepts(const ast::CidrPeer &peer, DiagnosticEngine &diags) {
 
 bool read_port(const DocNode &node, What what, DiagnosticEngine &diags, uint16_t &out) {
   if (!expect_scalar(node, what, diags)) return false;
-  if (node.text.empty()) {  // Cilium reads "" as port 0: every port
+  if (node.text().empty()) {  // Cilium reads "" as port 0: every port
     out = 0;
     return true;
   }
-  std::optional<int64_t> value = parse_integer(node.text);
+  std::optional<int64_t> value = parse_integer(node.text());
   if (!value) {
-    bool numeric_looking = node.text[0] == '-' || (node.text[0] >= '0' && node.text[0] <= '9');
+    bool numeric_looking = node.text()[0] == '-' || (node.text()[0] >= '0' && node.text()[0] <= '9');
     if (numeric_looking) {
-      diags.error(node.loc, "invalid-port", fmt::format("invalid port \"{}\": expected a number from 0 to 65535", node.text));
+      diags.error(node.loc, "invalid-port", fmt::format("invalid port \"{}\": expected a number from 0 to 65535", node.text()));
     } else {
       diags.error(node.loc, "unresolved-port",
-                  fmt::format("named port \"{}\" cannot be resolved: polc knows no container ports; use the port number", node.text));
+                  fmt::format("named port \"{}\" cannot be resolved: polc knows no container ports; use the port number", node.text()));
     }
     return false;
   }
   if (*value < 0 || *value > 65535) {
-    diags.error(node.loc, "invalid-port", fmt::format("port {} out of range 0..65535", node.text));
+    diags.error(node.loc, "invalid-port", fmt::format("port {} out of range 0..65535", node.text()));
     return false;
   }
   out = static_cast<uint16_t>(*value);
@@ -60,24 +60,24 @@ bool read_port(const DocNode &node, What what, DiagnosticEngine &diags, uint16_t
 bool read_protocol(const DocNode &node, bool allow_any, DiagnosticEngine &diags, ast::Proto &out) {
   if (!expect_scalar(node, quoted("protocol"), diags)) return false;
   std::string upper;
-  for (char c : node.text) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : node.text()) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (upper == "TCP") out = ast::Proto::TCP;
   else if (upper == "UDP") out = ast::Proto::UDP;
   else if (upper == "SCTP") out = ast::Proto::SCTP;
   else if (upper == "ANY" && allow_any) out = ast::Proto::Any;
   else if (allow_any && (upper == "ICMP" || upper == "ICMPV6" || upper == "VRRP" || upper == "IGMP")) {
     // Cilium knows these in toPorts; polc matches ICMP through `icmps` only.
-    diags.error(node.loc, "not-supported", fmt::format("protocol \"{}\" is not supported yet", node.text));
+    diags.error(node.loc, "not-supported", fmt::format("protocol \"{}\" is not supported yet", node.text()));
     return false;
   } else {
     std::vector<std::string_view> names{"TCP", "UDP", "SCTP"};
     if (allow_any) names.push_back("ANY");
-    std::string hint = nearest(node.text, names);
+    std::string hint = nearest(node.text(), names);
     if (!hint.empty())
-      diags.error(node.loc, "unknown-protocol", fmt::format("unknown protocol \"{}\"; did you mean \"{}\"?", node.text, hint));
+      diags.error(node.loc, "unknown-protocol", fmt::format("unknown protocol \"{}\"; did you mean \"{}\"?", node.text(), hint));
     else
       diags.error(node.loc, "unknown-protocol",
-                  fmt::format("unknown protocol \"{}\"; expected {}", node.text, allow_any ? "TCP, UDP, SCTP or ANY" : "TCP, UDP or SCTP"));
+                  fmt::format("unknown protocol \"{}\"; expected {}", node.text(), allow_any ? "TCP, UDP, SCTP or ANY" : "TCP, UDP or SCTP"));
     return false;
   }
   return true;
@@ -87,7 +87,7 @@ bool read_cidr_peer(const DocNode &cidr, const DocNode *except, DiagnosticEngine
   out.loc = cidr.loc;
   if (!read_prefix(cidr, quoted("cidr"), diags, out.cidr)) return false;
   if (except && expect_seq(*except, quoted("except"), diags)) {
-    for (const DocNode &e : except->children) {
+    for (const DocNode &e : except->children()) {
       Prefix p;
       if (!read_prefix(e, item_of("except"), diags, p)) continue;
       out.except.push_back(p);

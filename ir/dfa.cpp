@@ -2,8 +2,8 @@
 
 namespace polc::ir {
 
-uint16_t Dfa::walk(std::string_view value) const {
-  uint16_t state = start;
+uint32_t Dfa::walk(std::string_view value) const {
+  uint32_t state = start;
   for (char c : value) {
     if (state == dead) break;  // nothing can match any more
     state = step(state, uint8_t(c));
@@ -11,12 +11,11 @@ uint16_t Dfa::walk(std::string_view value) const {
   return state;
 }
 
-std::vector<uint32_t> Dfa::match(std::string_view value) const {
-  std::vector<uint32_t> out;
-  uint64_t mask = accept_mask(value);
-  for (uint32_t i = 0; i < num_patterns && i < kMaxPatterns; ++i)
-    if (mask >> i & 1) out.push_back(i);
-  return out;
+uint64_t Dfa::accept_mask(std::string_view value) const {
+  uint64_t mask = 0;
+  for (uint32_t i : match(value))
+    if (i < 64) mask |= uint64_t(1) << i;
+  return mask;
 }
 
 }  // namespace polc::ir

@@ -1,13 +1,15 @@
-// The table the datapath walks to match one HTTP field (method, path or
-// host) against all the patterns of a port at once. docs/http_dfa.md tells
-// how the kernel uses it.
+// The table the datapath walks to match one HTTP field (method, path, host,
+// header names or values) against all the patterns of a policy at once.
+// docs/http_dfa.md tells how the kernel uses it.
 //
-// Whole-value matching: feed every byte of the value, then read the accept
-// mask of the state reached; bit i set means pattern i matches the WHOLE
-// value (RE2::FullMatch). Bytes are first mapped to classes (bytes no state
-// tells apart share a class), so a row has num_classes entries, not 256.
-// State 0 is the dead state: it loops on every class and accepts nothing,
-// so a walk may stop as soon as it gets there.
+// Whole-value matching: feed every byte of the value, then read what the
+// state reached accepts: an accept-set id, naming the set of patterns that
+// match the WHOLE value (RE2::FullMatch). Ids, not bitmasks, so that a field
+// may hold any number of patterns (1,000 paths is a realistic policy): the
+// kernel turns the id into a verdict with one hash lookup. Bytes are first
+// mapped to classes (bytes no state tells apart share a class), so a row has
+// num_classes entries, not 256. State 0 is the dead state: it loops on every
+// class and accepts nothing, so a walk may stop as soon as it gets there.
 #pragma once
 
 #include <array>
@@ -18,29 +20,30 @@
 namespace polc::ir {
 
 struct Dfa {
-  // Accept sets are 64-bit masks of pattern indices: the kernel ANDs them
-  // with a rule bitmask, so a field holds at most this many patterns.
-  static constexpr size_t kMaxPatterns = 64;
-  static constexpr uint16_t kDead = 0;
+  static constexpr uint32_t kDead = 0;
+  static constexpr uint32_t kNoMatch = 0;  // the accept-set id of the empty set
 
   std::array<uint8_t, 256> byte_class{};  // byte -> class, classes 0..num_classes-1
-  uint16_t num_classes = 1;
-  uint16_t num_states = 1;
-  uint16_t start = kDead;
-  uint16_t dead = kDead;
+  uint32_t num_classes = 1;
+  uint32_t num_states = 1;
+  uint32_t start = kDead;
+  uint32_t dead = kDead;
   uint32_t num_patterns = 0;
-  std::vector<uint16_t> next;    // next[state * num_classes + class]
-  std::vector<uint64_t> accept;  // accept[state]: patterns matching a value that ends here
+  std::vector<uint32_t> next;    // next[state * num_classes + class]
+  std::vector<uint32_t> accept;  // accept[state]: accept-set id of a value that ends here
+  // accept_sets[id]: the indices of the patterns matching, ascending.
+  // accept_sets[0] is empty; ids are numbered by their first state.
+  std::vector<std::vector<uint32_t>> accept_sets{{}};
 
-  uint16_t step(uint16_t state, uint8_t byte) const {
+  uint32_t step(uint32_t state, uint8_t byte) const {
     return next[size_t(state) * num_classes + byte_class[byte]];
   }
   // The state after the whole value (what the kernel's bounded loop computes).
-  uint16_t walk(std::string_view value) const;
-  // Bit i: pattern i matches the whole value.
-  uint64_t accept_mask(std::string_view value) const { return accept[walk(value)]; }
-  // The indices of the matching patterns, ascending.
-  std::vector<uint32_t> match(std::string_view value) const;
+  uint32_t walk(std::string_view value) const;
+  // The indices of the patterns matching the whole value, ascending.
+  const std::vector<uint32_t> &match(std::string_view value) const { return accept_sets[accept[walk(value)]]; }
+  // The same as a bitmask of the first 64 patterns (tests against small sets).
+  uint64_t accept_mask(std::string_view value) const;
 };
 
 }  // namespace polc::ir

@@ -96,14 +96,15 @@ class SubsetBuilder {
     return kept;
   }
 
-  // The patterns that match if the value ends in the state `key`.
-  uint64_t accept_mask(const std::vector<uint32_t> &key) {
+  // The patterns that match if the value ends in the state `key`, as an
+  // id into raw_.accept_sets.
+  uint32_t accept_set(const std::vector<uint32_t> &key) {
     bool at_begin = !key.empty() && key.back() == kStartMarker;
     ++generation_;
     std::vector<uint32_t> stack;
     for (uint32_t id : key)
       if (id != kStartMarker) stack.push_back(id);
-    uint64_t mask = 0;
+    std::vector<uint32_t> set;
     while (!stack.empty()) {
       uint32_t id = stack.back();
       stack.pop_back();
@@ -112,7 +113,7 @@ class SubsetBuilder {
       const NfaState &st = nfa_.states[id];
       switch (st.kind) {
         case Kind::Byte: break;
-        case Kind::Match: mask |= uint64_t(1) << st.pattern; break;
+        case Kind::Match: set.push_back(st.pattern); break;
         case Kind::EndText: stack.push_back(st.out); break;
         case Kind::Fork: stack.insert(stack.end(), st.outs.begin(), st.outs.end()); break;
         case Kind::BeginText:
@@ -120,14 +121,18 @@ class SubsetBuilder {
           break;
       }
     }
-    return mask;
+    std::sort(set.begin(), set.end());
+    set.erase(std::unique(set.begin(), set.end()), set.end());
+    auto [it, fresh] = set_ids_.try_emplace(set, uint32_t(raw_.accept_sets.size()));
+    if (fresh) raw_.accept_sets.push_back(std::move(set));
+    return it->second;
   }
 
   uint32_t intern(const std::vector<uint32_t> &key) {
     auto [it, fresh] = ids_.try_emplace(key, uint32_t(keys_.size()));
     if (fresh) {
       keys_.push_back(key);
-      raw_.accept.push_back(accept_mask(key));
+      raw_.accept.push_back(accept_set(key));
       raw_.next.resize(keys_.size() * raw_.num_classes, 0);
     }
     return it->second;
@@ -139,6 +144,7 @@ class SubsetBuilder {
   std::vector<uint8_t> representative_;  // a byte per provisional class
   std::map<std::vector<uint32_t>, uint32_t> ids_;
   std::vector<std::vector<uint32_t>> keys_;
+  std::map<std::vector<uint32_t>, uint32_t> set_ids_{{{}, Dfa::kNoMatch}};  // accept sets, [] first
   std::vector<uint32_t> mark_;
   uint32_t generation_ = 0;
 };
@@ -146,11 +152,10 @@ class SubsetBuilder {
 }  // namespace
 
 regex::RegexResult<Dfa> build_dfa(const std::vector<std::string> &patterns, const DfaLimits &limits) {
-  size_t max_patterns = std::min(limits.max_patterns, Dfa::kMaxPatterns);
-  if (patterns.size() > max_patterns)
-    return RegexError{max_patterns, 0,
+  if (patterns.size() > limits.max_patterns)
+    return RegexError{limits.max_patterns, 0,
                       fmt::format("{} patterns for one HTTP field; the datapath holds at most {}", patterns.size(),
-                                  max_patterns)};
+                                  limits.max_patterns)};
   Nfa nfa;
   for (size_t i = 0; i < patterns.size(); ++i) {
     regex::RegexResult<regex::Node> ast = regex::parse_regex(patterns[i]);

@@ -14,7 +14,7 @@ std::unique_ptr<LintPass> make_shadow_pass();
 std::unique_ptr<LintPass> make_duplicate_pass();
 // lint_selectors.cpp: selector-matches-nothing, unselected-endpoint (with an inventory).
 std::unique_ptr<LintPass> make_selector_pass();
-// lint_ports.cpp: allow-world-all-ports, http-on-udp, http-on-tls-port.
+// lint_ports.cpp: allow-world-all-ports, http-on-udp, http-on-any-protocol, http-on-tls-port.
 std::unique_ptr<LintPass> make_broad_allow_pass();
 std::unique_ptr<LintPass> make_http_port_pass();
 // lint_regex.cpp: regex-matches-nothing, regex-matches-everything.

@@ -2,10 +2,13 @@
 //   allow-world-all-ports  ingress from every address (entity world or all,
 //                          0.0.0.0/0, ::/0) on every port
 //   http-on-udp            HTTP rules on a UDP or SCTP port written as such
-//                          (an `ANY` port also lowers to UDP and SCTP with
-//                          the same rules: that one is not reported)
+//   http-on-any-protocol   HTTP rules on an `ANY` port (or `toPorts` without
+//                          ports): it lowers to TCP, UDP and SCTP rules with
+//                          the same HTTP rules and origin; only TCP carries
+//                          requests the datapath can inspect
 //   http-on-tls-port       HTTP rules on a port that carries TLS
 #include <set>
+#include <string>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -44,6 +47,12 @@ class BroadAllowPass : public LintPass {
 using LocKey = std::tuple<uint32_t, uint32_t, uint32_t>;
 LocKey loc_key(SourceLoc l) { return {l.file, l.line, l.col}; }
 
+std::string describe_any(const L4 &l4) {
+  if (l4.port_lo == 0 && l4.port_hi == 65535) return "protocol ANY on every port";
+  if (l4.port_lo == l4.port_hi) return fmt::format("ANY {}", l4.port_lo);
+  return fmt::format("ANY {}-{}", l4.port_lo, l4.port_hi);
+}
+
 bool is_tls_port(uint16_t port) {
   return port == 443 || port == 8443 || port == 6443 || port == 9443 || port == 10250 || port == 993 || port == 995;
 }
@@ -65,9 +74,22 @@ class HttpPortPass : public LintPass {
       if (!r.has_http || r.l4.kind != L4::Kind::Ports) continue;
       for (SourceLoc o : r.origins) {
         if (r.l4.proto == ast::Proto::UDP || r.l4.proto == ast::Proto::SCTP) {
-          if (tcp.count(key(r, o)) || !reported.insert({loc_key(o), "udp"}).second) continue;
+          if (tcp.count(key(r, o))) {
+            // The UDP or SCTP part of an ANY port: the TCP part with the
+            // same origin is fine, say what the other parts do.
+            if (!reported.insert({loc_key(o), "any"}).second) continue;
+            findings.push_back(finding(
+                "http-on-any-protocol", o,
+                fmt::format("HTTP rules on {}: HTTP runs over TCP, so only the TCP part is inspected; "
+                            "UDP and SCTP to {} are allowed with no HTTP check",
+                            describe_any(r.l4), r.l4.port_lo == r.l4.port_hi ? "that port" : "those ports"),
+                "write protocol TCP for the HTTP port (a port without a protocol means ANY)"));
+            continue;
+          }
+          if (!reported.insert({loc_key(o), "udp"}).second) continue;
           findings.push_back(finding("http-on-udp", o,
-                                     fmt::format("HTTP rules on {}: HTTP runs over TCP, so no request ever matches",
+                                     fmt::format("HTTP rules on {}: HTTP runs over TCP, so they never see a request; "
+                                                 "the port is allowed with no HTTP check",
                                                  describe_l4(r.l4)),
                                      "use protocol TCP for the HTTP port"));
         } else if (r.l4.proto == ast::Proto::TCP && r.l4.port_lo == r.l4.port_hi && is_tls_port(r.l4.port_lo)) {

@@ -1,7 +1,14 @@
 #include "ir/lower.h"
 
 #include <algorithm>
+#include <compare>
+#include <memory_resource>
+#include <numeric>
+#include <optional>
+#include <string>
 #include <tuple>
+#include <unordered_map>
+#include <vector>
 
 namespace polc::ir {
 
@@ -37,10 +44,12 @@ bool is_namespaced(ast::Origin o) {
 // unless it names the namespace itself (CONTRACT §1.1). Selectors of
 // reserved identities (host, remote-node, ...) have no namespace.
 Selector lower_selector(const ast::Selector &s, const ast::Rule &rule, bool fold_namespace) {
+  bool add_namespace =
+      fold_namespace && is_namespaced(rule.origin) && !names_key(s, kNamespaceLabel) && !names_reserved(s);
   Selector out;
+  out.requirements.reserve(s.requirements.size() + add_namespace);
   for (const auto &r : s.requirements) out.requirements.push_back(lower_requirement(r));
-  if (fold_namespace && is_namespaced(rule.origin) && !names_key(s, kNamespaceLabel) && !names_reserved(s))
-    out.requirements.push_back(Requirement{kNamespaceLabel, ast::SelectorOp::In, {rule.namespace_}});
+  if (add_namespace) out.requirements.push_back(Requirement{kNamespaceLabel, ast::SelectorOp::In, {rule.namespace_}});
   sort_unique(out);
   return out;
 }
@@ -82,8 +91,8 @@ void entity_peers(const std::string &name, std::vector<Peer> &out) {
   out.push_back(std::move(p));
 }
 
-std::vector<Peer> element_peers(const ast::RuleElement &e, const ast::Rule &rule) {
-  std::vector<Peer> peers;
+void element_peers(const ast::RuleElement &e, const ast::Rule &rule, std::vector<Peer> &peers) {
+  peers.clear();
   switch (e.peer_kind) {
     case ast::PeerKind::None:
       break;
@@ -111,7 +120,6 @@ std::vector<Peer> element_peers(const ast::RuleElement &e, const ast::Rule &rule
       for (const auto &en : e.entities) entity_peers(en.name, peers);
       break;
   }
-  return peers;
 }
 
 struct L4Match {
@@ -139,27 +147,36 @@ HttpRule lower_http(const ast::HttpRule &h) {
   return out;
 }
 
-void add_ports(const ast::PortProtocol &pp, const L4Match &proto_template, std::vector<L4Match> &out) {
-  static const ast::Proto kAny[] = {ast::Proto::TCP, ast::Proto::UDP, ast::Proto::SCTP};
+// The protocols one port entry stands for: ANY is TCP, UDP and SCTP.
+constexpr ast::Proto kPortProtos[] = {ast::Proto::TCP, ast::Proto::UDP, ast::Proto::SCTP};
+bool covers(ast::Proto given, ast::Proto proto) { return given == ast::Proto::Any || given == proto; }
+size_t protocol_count(ast::Proto given) {
+  return std::count_if(std::begin(kPortProtos), std::end(kPortProtos), [&](ast::Proto p) { return covers(given, p); });
+}
+
+// One match per protocol of `pp`, made from `proto_template`, which the
+// last one takes when `last_use`.
+void add_ports(const ast::PortProtocol &pp, L4Match &proto_template, bool last_use, std::vector<L4Match> &out) {
   uint16_t lo = pp.port, hi = pp.end_port ? pp.end_port : pp.port;
   if (pp.port == 0) lo = 0, hi = 65535;
-  for (ast::Proto proto : kAny) {
-    if (pp.proto != ast::Proto::Any && pp.proto != proto) continue;
-    L4Match m = proto_template;
+  size_t left = protocol_count(pp.proto);
+  for (ast::Proto proto : kPortProtos) {
+    if (!covers(pp.proto, proto)) continue;
+    L4Match m = last_use && --left == 0 ? std::move(proto_template) : proto_template;
     m.l4.kind = L4::Kind::Ports;
     m.l4.proto = proto;
     m.l4.port_lo = lo;
     m.l4.port_hi = hi;
-    m.loc = pp.loc.valid() ? pp.loc : proto_template.loc;
+    m.loc = pp.loc.valid() ? pp.loc : m.loc;
     out.push_back(std::move(m));
   }
 }
 
-std::vector<L4Match> element_l4(const ast::RuleElement &e) {
-  std::vector<L4Match> out;
+void element_l4(const ast::RuleElement &e, std::vector<L4Match> &out) {
+  out.clear();
   if (e.to_ports.empty() && e.icmps.empty()) {
     out.push_back(L4Match{L4{}, false, {}, e.loc});
-    return out;
+    return;
   }
   for (const auto &pr : e.to_ports) {
     L4Match base;
@@ -171,9 +188,9 @@ std::vector<L4Match> element_l4(const ast::RuleElement &e) {
       base.http.erase(std::unique(base.http.begin(), base.http.end()), base.http.end());
     }
     if (pr.ports.empty()) {
-      add_ports(ast::PortProtocol{0, 0, ast::Proto::Any, pr.loc}, base, out);
+      add_ports(ast::PortProtocol{0, 0, ast::Proto::Any, pr.loc}, base, true, out);
     } else {
-      for (const auto &pp : pr.ports) add_ports(pp, base, out);
+      for (size_t i = 0; i < pr.ports.size(); ++i) add_ports(pr.ports[i], base, i + 1 == pr.ports.size(), out);
     }
   }
   for (const auto &icmp : e.icmps) {
@@ -185,31 +202,257 @@ std::vector<L4Match> element_l4(const ast::RuleElement &e) {
     m.loc = icmp.loc;
     out.push_back(std::move(m));
   }
-  return out;
 }
+
+// How many IR rules lower_section makes of an element, before
+// canonicalize merges any: lower() reserves them all at once, since growing
+// a vector of 200,000 rules by doubling holds the old and the new buffer
+// together at the peak. Must follow element_peers and element_l4.
+size_t peer_count(const ast::RuleElement &e) {
+  switch (e.peer_kind) {
+    case ast::PeerKind::None: return 0;
+    case ast::PeerKind::Any: return 1;
+    case ast::PeerKind::Endpoints: return e.endpoints.size();
+    case ast::PeerKind::Cidrs: return e.cidrs.size();
+    case ast::PeerKind::Entities: {
+      size_t n = 0;
+      for (const auto &en : e.entities) {
+        bool world = en.name.rfind("world", 0) == 0;
+        n += en.name == "world" ? 2 : en.name == "world-ipv4" || en.name == "world-ipv6" || !world ? 1 : 0;
+      }
+      return n;
+    }
+  }
+  return 0;
+}
+
+size_t l4_count(const ast::RuleElement &e) {
+  if (e.to_ports.empty() && e.icmps.empty()) return 1;
+  size_t n = e.icmps.size();
+  for (const auto &pr : e.to_ports) {
+    if (pr.ports.empty()) n += std::size(kPortProtos);
+    for (const auto &pp : pr.ports) n += protocol_count(pp.proto);
+  }
+  return n;
+}
+
+size_t rule_count(const ast::PolicySet &policies) {
+  size_t n = 0;
+  auto add = [&](const std::vector<ast::RuleElement> &elements) {
+    for (const auto &e : elements) n += peer_count(e) * l4_count(e);
+  };
+  for (const ast::Rule &rule : policies.rules) {
+    if (rule.enforce_ingress) add(rule.ingress), add(rule.ingress_deny);
+    if (rule.enforce_egress) add(rule.egress), add(rule.egress_deny);
+  }
+  return n;
+}
+
+// The peers and layer-4 matches of one element, kept from one element to
+// the next so that their vectors are allocated once, not per element.
+struct Scratch {
+  std::vector<Peer> peers;
+  std::vector<L4Match> l4s;
+};
 
 void lower_section(const ast::Rule &rule, const Selector &subject,
                    const std::vector<ast::RuleElement> &elements, Direction dir, Verdict verdict,
-                   Policy &out) {
+                   Scratch &scratch, Policy &out) {
+  std::vector<Peer> &peers = scratch.peers;
+  std::vector<L4Match> &l4s = scratch.l4s;
   for (const auto &e : elements) {
-    std::vector<Peer> peers = element_peers(e, rule);
+    element_peers(e, rule, peers);
     if (peers.empty()) continue;
-    std::vector<L4Match> l4s = element_l4(e);
-    for (const Peer &peer : peers) {
-      for (const L4Match &m : l4s) {
-        Rule r;
+    element_l4(e, l4s);
+    // Every (peer, layer-4 match) pair is a rule; each peer and match is
+    // moved into the last rule that uses it rather than copied.
+    for (size_t p = 0; p < peers.size(); ++p) {
+      for (size_t m = 0; m < l4s.size(); ++m) {
+        Rule &r = out.rules.emplace_back();
         r.subject = subject;
         r.direction = dir;
         r.verdict = verdict;
-        r.peer = peer;
-        r.l4 = m.l4;
-        r.has_http = m.has_http;
-        r.http = m.http;
-        r.origins.push_back(m.loc.valid() ? m.loc : e.loc);
-        out.rules.push_back(std::move(r));
+        r.peer = m + 1 == l4s.size() ? std::move(peers[p]) : peers[p];
+        r.l4 = l4s[m].l4;
+        r.has_http = l4s[m].has_http;
+        r.http = p + 1 == peers.size() ? std::move(l4s[m].http) : l4s[m].http;
+        r.origins.push_back(l4s[m].loc.valid() ? l4s[m].loc : e.loc);
       }
     }
   }
+}
+
+// Comparing two rules is mostly comparing their selectors, and sorting
+// 200,000 rules compares millions of pairs, each chasing pointers through a
+// heap of hundreds of MiB. So each distinct selector is ranked once, and
+// rules sort by rank. The ranking compares flat encodings of the selectors,
+// kept together in one small arena, which order as the selectors do.
+class SelectorRanks {
+ public:
+  explicit SelectorRanks(size_t expected) { ids_.reserve(expected); }
+
+  // The same id for equal selectors.
+  uint32_t id(const Selector &s) {
+    if (s.requirements.empty() && empty_id_) return *empty_id_;  // most peers that are no selector
+    scratch_.clear();
+    encode(s, scratch_);
+    auto it = ids_.find(scratch_);
+    if (it != ids_.end()) return it->second;
+    char *copy = static_cast<char *>(memory_.allocate(scratch_.size(), 1));
+    std::copy(scratch_.begin(), scratch_.end(), copy);
+    std::string_view stored(copy, scratch_.size());
+    ids_.emplace(stored, static_cast<uint32_t>(encodings_.size()));
+    encodings_.push_back(stored);
+    uint32_t id = static_cast<uint32_t>(encodings_.size() - 1);
+    if (s.requirements.empty()) empty_id_ = id;
+    return id;
+  }
+  // Turns ids into ranks: ranks compare as the selectors do.
+  void rank() {
+    std::vector<uint32_t> by_value(encodings_.size());
+    for (uint32_t i = 0; i < by_value.size(); ++i) by_value[i] = i;
+    std::sort(by_value.begin(), by_value.end(), [&](uint32_t a, uint32_t b) { return encodings_[a] < encodings_[b]; });
+    rank_of_id_.resize(encodings_.size());
+    for (uint32_t r = 0; r < by_value.size(); ++r) rank_of_id_[by_value[r]] = r;
+  }
+  uint32_t rank_of(uint32_t id) const { return rank_of_id_[id]; }
+
+ private:
+  // Bytes whose order (memcmp, then length) is Selector's order: a string
+  // ends with 00 00 and escapes its 00 bytes as 00 01, so a string sorts
+  // before its extensions; in a list each item starts with 01 and the list
+  // ends with 00, so a list sorts before its extensions too.
+  static void encode(std::string_view text, std::string &out) {
+    for (char c : text) {
+      out += c;
+      if (c == '\0') out += '\1';
+    }
+    out += '\0';
+    out += '\0';
+  }
+  static void encode(const Selector &s, std::string &out) {
+    for (const Requirement &r : s.requirements) {
+      out += '\1';
+      encode(r.key, out);
+      out += static_cast<char>(r.op);
+      for (const std::string &v : r.values) {
+        out += '\1';
+        encode(v, out);
+      }
+      out += '\0';
+    }
+    out += '\0';
+  }
+
+  std::pmr::monotonic_buffer_resource memory_;  // the encodings, back to back
+  std::unordered_map<std::string_view, uint32_t> ids_;
+  std::vector<std::string_view> encodings_;     // by id
+  std::vector<uint32_t> rank_of_id_;
+  std::string scratch_;
+  std::optional<uint32_t> empty_id_;
+};
+
+// What a rule sorts by, in the order of Rule::less_meaning: the selectors
+// as ranks and the small fields inline; the rest is compared on the rule
+// itself, which only happens between rules equal so far.
+struct RuleKey {
+  uint32_t subject;
+  Direction direction;
+  Verdict verdict;
+  Peer::Kind peer_kind;
+  uint32_t peer_selector;
+  uint32_t index;  // into the rules
+};
+
+std::strong_ordering compare(const RuleKey &a, const RuleKey &b, const std::vector<Rule> &rules) {
+  auto head = [](const RuleKey &k) { return std::tie(k.subject, k.direction, k.verdict, k.peer_kind, k.peer_selector); };
+  if (auto c = head(a) <=> head(b); c != 0) return c;
+  auto rest = [](const Rule &r) {
+    return std::tie(r.peer.cidr, r.peer.except, r.peer.cidr_matches_endpoints, r.l4, r.has_http, r.http);
+  };
+  return rest(rules[a.index]) <=> rest(rules[b.index]);
+}
+
+struct EnforcementKey {
+  uint32_t subject;
+  Direction direction;
+  uint32_t index;  // into the enforcements
+  auto head() const { return std::tie(subject, direction); }
+};
+
+// Consecutive rules mostly share their subject (the rules lowered from one
+// policy rule): comparing with the previous one is cheaper than encoding.
+class LastSelector {
+ public:
+  uint32_t id(const Selector &s, SelectorRanks &ranks) {
+    if (!last_ || !(*last_ == s)) last_id_ = ranks.id(s), last_ = &s;
+    return last_id_;
+  }
+
+ private:
+  const Selector *last_ = nullptr;
+  uint32_t last_id_ = 0;
+};
+
+// Puts items[order[i]] at i, in place: one move per item, following the
+// permutation's cycles (a second vector of rules would double the peak).
+template <typename T>
+void permute(std::vector<T> &items, std::vector<uint32_t> &order) {
+  for (uint32_t i = 0; i < order.size(); ++i) {
+    if (order[i] == i) continue;
+    T first = std::move(items[i]);
+    uint32_t j = i;
+    for (;;) {
+      uint32_t from = order[j];
+      order[j] = j;  // placed
+      if (from == i) {
+        items[j] = std::move(first);
+        break;
+      }
+      items[j] = std::move(items[from]);
+      j = from;
+    }
+  }
+}
+
+// Sorts the rules by meaning and merges equal ones (their origins add up).
+void sort_rules(std::vector<Rule> &rules, std::vector<RuleKey> &keys, const SelectorRanks &ranks) {
+  for (RuleKey &k : keys) {
+    k.subject = ranks.rank_of(k.subject);
+    k.peer_selector = ranks.rank_of(k.peer_selector);
+  }
+  std::sort(keys.begin(), keys.end(), [&](const RuleKey &a, const RuleKey &b) { return compare(a, b, rules) < 0; });
+  std::vector<bool> same(keys.size());  // same[i]: rule i of the new order means what rule i - 1 means
+  std::vector<uint32_t> order(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    same[i] = i > 0 && compare(keys[i - 1], keys[i], rules) == 0;
+    order[i] = keys[i].index;
+  }
+  keys = {};
+  permute(rules, order);
+  size_t kept = 0;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (same[i]) {
+      auto &o = rules[kept - 1].origins;
+      o.insert(o.end(), rules[i].origins.begin(), rules[i].origins.end());
+      continue;
+    }
+    if (kept != i) rules[kept] = std::move(rules[i]);
+    ++kept;
+  }
+  rules.erase(rules.begin() + static_cast<std::ptrdiff_t>(kept), rules.end());
+}
+
+// Enforcements are few beside rules (one per rule and direction at most),
+// so they move into a new vector.
+void sort_enforcements(std::vector<Enforcement> &en, std::vector<EnforcementKey> &keys, const SelectorRanks &ranks) {
+  for (EnforcementKey &k : keys) k.subject = ranks.rank_of(k.subject);
+  std::sort(keys.begin(), keys.end(), [](const EnforcementKey &a, const EnforcementKey &b) { return a.head() < b.head(); });
+  std::vector<Enforcement> sorted;
+  sorted.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (i == 0 || keys[i - 1].head() != keys[i].head()) sorted.push_back(std::move(en[keys[i].index]));
+  en = std::move(sorted);
 }
 
 }  // namespace
@@ -220,44 +463,52 @@ void canonicalize(Policy &policy) {
   // equal meaning merge, so their order only shows in `origins`, which are
   // sorted afterwards to keep the result deterministic.
   auto &rules = policy.rules;
-  std::sort(rules.begin(), rules.end(), [](const Rule &a, const Rule &b) { return a.less_meaning(b); });
-  size_t kept = 0;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    if (kept > 0 && rules[kept - 1].same_meaning(rules[i])) {
-      auto &o = rules[kept - 1].origins;
-      o.insert(o.end(), rules[i].origins.begin(), rules[i].origins.end());
-      continue;
-    }
-    if (kept != i) rules[kept] = std::move(rules[i]);
-    ++kept;
+  auto &en = policy.enforcements;
+  // Every selector gets its id first (the rules must not move until the
+  // ranking is done), then one ranking serves rules and enforcements.
+  SelectorRanks ranks(rules.size() + en.size());
+  std::vector<RuleKey> rule_keys(rules.size());
+  LastSelector subjects;
+  for (uint32_t i = 0; i < rules.size(); ++i) {
+    const Rule &r = rules[i];
+    rule_keys[i] = RuleKey{subjects.id(r.subject, ranks), r.direction, r.verdict, r.peer.kind,
+                           ranks.id(r.peer.selector), i};
   }
-  rules.erase(rules.begin() + static_cast<std::ptrdiff_t>(kept), rules.end());
+  std::vector<EnforcementKey> en_keys(en.size());
+  for (uint32_t i = 0; i < en.size(); ++i) en_keys[i] = EnforcementKey{subjects.id(en[i].subject, ranks), en[i].direction, i};
+  ranks.rank();
+  sort_rules(rules, rule_keys, ranks);
+  sort_enforcements(en, en_keys, ranks);
   auto by_place = [](const SourceLoc &a, const SourceLoc &b) {
     return std::tie(a.file, a.line, a.col) < std::tie(b.file, b.line, b.col);
   };
   for (Rule &r : rules)
     if (r.origins.size() > 1) std::sort(r.origins.begin(), r.origins.end(), by_place);
-  auto &en = policy.enforcements;
-  std::sort(en.begin(), en.end());
-  en.erase(std::unique(en.begin(), en.end()), en.end());
 }
 
 Policy lower(const ast::PolicySet &policies, DiagnosticEngine &diags) {
   Policy out;
+  out.rules.reserve(rule_count(policies));
+  out.enforcements.reserve(std::accumulate(policies.rules.begin(), policies.rules.end(), size_t{0},
+                                           [](size_t n, const ast::Rule &r) { return n + r.enforce_ingress + r.enforce_egress; }));
+  Scratch scratch;
   for (const ast::Rule &rule : policies.rules) {
     Selector subject = lower_selector(rule.subject, rule, true);
-    if (rule.enforce_ingress) out.enforcements.push_back(Enforcement{subject, Direction::Ingress});
-    if (rule.enforce_egress) out.enforcements.push_back(Enforcement{subject, Direction::Egress});
     // A direction the rule does not enforce has no effect (Kubernetes:
     // ingress rules of a policy whose policyTypes lack Ingress are ignored).
     if (rule.enforce_ingress) {
-      lower_section(rule, subject, rule.ingress, Direction::Ingress, Verdict::Allow, out);
-      lower_section(rule, subject, rule.ingress_deny, Direction::Ingress, Verdict::Deny, out);
+      lower_section(rule, subject, rule.ingress, Direction::Ingress, Verdict::Allow, scratch, out);
+      lower_section(rule, subject, rule.ingress_deny, Direction::Ingress, Verdict::Deny, scratch, out);
     }
     if (rule.enforce_egress) {
-      lower_section(rule, subject, rule.egress, Direction::Egress, Verdict::Allow, out);
-      lower_section(rule, subject, rule.egress_deny, Direction::Egress, Verdict::Deny, out);
+      lower_section(rule, subject, rule.egress, Direction::Egress, Verdict::Allow, scratch, out);
+      lower_section(rule, subject, rule.egress_deny, Direction::Egress, Verdict::Deny, scratch, out);
     }
+    // Last, so that the last enforcement takes the subject (the order is
+    // canonicalize's business).
+    if (rule.enforce_ingress)
+      out.enforcements.push_back(Enforcement{rule.enforce_egress ? subject : std::move(subject), Direction::Ingress});
+    if (rule.enforce_egress) out.enforcements.push_back(Enforcement{std::move(subject), Direction::Egress});
   }
   canonicalize(out);
   return out;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "frontend/net.h"
+#include "ir/http_plan.h"
 
 namespace polc::ir {
 
@@ -49,6 +50,8 @@ struct PolicyEntry {
   uint16_t port = 0;      // host order here; runtime writes it big-endian
   uint8_t l4_prefix_bits = 0;  // 0..24 over proto(8) + port(16)
   uint32_t rule_id = 0;
+  // 0: every request; else an l7 policy of MapPlan::http (ir/plan_l7.h
+  // says how entries that shadow one another in the trie share them).
   uint16_t l7_policy = 0;
   friend bool operator==(const PolicyEntry &, const PolicyEntry &) = default;
 };
@@ -58,6 +61,7 @@ struct MapPlan {
   std::vector<IpcacheEntry> ipcache;  // both families
   std::vector<PolicyEntry> allow;
   std::vector<PolicyEntry> deny;
+  HttpPlan http;  // empty when the policy has no HTTP rules
 };
 
 }  // namespace polc::ir

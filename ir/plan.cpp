@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "ir/plan_l7.h"
+
 namespace polc::ir {
 
 namespace {
@@ -138,6 +140,25 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
   for (const CidrIdentity &c : cidr_ids.prefixes)
     if (!endpoint_hosts.count(c.prefix)) plan.ipcache.push_back(IpcacheEntry{c.prefix, c.identity, 0});
 
+  // HTTP: the tables from the policy; per IR rule, its HTTP rules as
+  // indices into them; per allow entry, what its rules say about requests.
+  std::vector<std::vector<uint32_t>> rule_http(plan.shape.http ? policy.rules.size() : 0);
+  std::vector<EntryL7> allow_l7;
+  if (plan.shape.http) {
+    auto tables = plan_http_tables(policy);
+    if (tables) {
+      plan.http = std::move(tables).value();
+      for (size_t ri = 0; ri < policy.rules.size(); ++ri) {
+        for (const HttpRule &h : policy.rules[ri].http)
+          if (auto index = plan.http.rule_index(h)) rule_http[ri].push_back(*index);
+        std::sort(rule_http[ri].begin(), rule_http[ri].end());
+        rule_http[ri].erase(std::unique(rule_http[ri].begin(), rule_http[ri].end()), rule_http[ri].end());
+      }
+    } else {
+      plan.http.error = tables.error();
+    }
+  }
+
   std::vector<uint32_t> all_endpoints;
   for (const EndpointIdentity &e : ep_ids.identities) all_endpoints.push_back(e.identity);
 
@@ -162,7 +183,7 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
   };
 
   // Entries are keyed by everything but the rule id; the first rule (lowest
-  // id) to produce a key keeps it.
+  // id) to produce a key keeps it. With HTTP, the rules of one key add up.
   auto key_of = [](const PolicyEntry &e) {
     return std::make_tuple(e.subject, e.peer, e.direction, e.proto, e.port, e.l4_prefix_bits);
   };
@@ -179,6 +200,8 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
     std::vector<L4Key> l4s = l4_keys(r.l4);
     auto &entries = r.verdict == Verdict::Deny ? plan.deny : plan.allow;
     auto &seen = r.verdict == Verdict::Deny ? seen_deny : seen_allow;
+    const bool track_l7 = plan.shape.http && r.verdict == Verdict::Allow;
+    const EntryL7 says = track_l7 ? EntryL7{r.has_http, rule_http[ri]} : EntryL7{};
     for (uint32_t s : subjects)
       for (uint32_t p : peers)
         for (const L4Key &k : l4s) {
@@ -190,9 +213,14 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
           e.port = k.port;
           e.l4_prefix_bits = k.bits;
           e.rule_id = static_cast<uint32_t>(ri + 1);
-          if (seen.emplace(key_of(e), entries.size()).second) entries.push_back(e);
+          auto [it, fresh] = seen.emplace(key_of(e), entries.size());
+          if (fresh) entries.push_back(e);
+          if (!track_l7) continue;
+          if (fresh) allow_l7.push_back(says);
+          else merge_entry_l7(allow_l7[it->second], says);
         }
   }
+  if (plan.shape.http && !plan.http.error) assign_l7_policies(plan.allow, allow_l7, plan.http);
   return plan;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include "runtime/libbpf_messages.h"
@@ -199,6 +200,43 @@ Result<void> map_update(int map_fd, const void *key, const void *value, uint64_t
     int err = errno;
     return environment_error("bpf_map_update_elem(fd " + std::to_string(map_fd) + ") failed: " + errno_text(err));
   }
+  return {};
+}
+
+Result<void> map_update_many(int map_fd, const void *keys, const void *values, size_t count, size_t key_size,
+                             size_t value_size) {
+  const auto *k = static_cast<const uint8_t *>(keys);
+  const auto *v = static_cast<const uint8_t *>(values);
+  size_t done = 0;
+  while (done < count) {
+    LIBBPF_OPTS(bpf_map_batch_opts, opts);
+    __u32 n = static_cast<__u32>(count - done);
+    if (bpf_map_update_batch(map_fd, k + done * key_size, v + done * value_size, &n, &opts) == 0) {
+      done += n;
+      continue;
+    }
+    int err = errno;
+    constexpr int kEnotsupp = 524;  // the kernel's ENOTSUPP, absent from the UAPI headers
+    // No batch support (or a bad first entry, which the single update reports).
+    if (done == 0 && n == 0 && (err == EINVAL || err == EOPNOTSUPP || err == kEnotsupp)) break;
+    return environment_error("bpf_map_update_batch(fd " + std::to_string(map_fd) + ") failed at entry " +
+                             std::to_string(done + n + 1) + " of " + std::to_string(count) + ": " + errno_text(err));
+  }
+  for (; done < count; ++done)
+    if (auto written = map_update(map_fd, k + done * key_size, v + done * value_size); !written) return written;
+  return {};
+}
+
+Result<void> map_update_concurrently(const std::vector<MapWrite> &writes) {
+  std::vector<Result<void>> results(writes.size());
+  std::vector<std::thread> threads;
+  threads.reserve(writes.size());
+  for (size_t i = 1; i < writes.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = map_update(writes[i].map_fd, writes[i].key, writes[i].value); });
+  if (!writes.empty()) results[0] = map_update(writes[0].map_fd, writes[0].key, writes[0].value);
+  for (std::thread &t : threads) t.join();
+  for (Result<void> &r : results)
+    if (!r) return r;
   return {};
 }
 

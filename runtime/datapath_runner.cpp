@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "runtime/netns_guard.h"
 #include "runtime/policy_maps.h"
 #include "templates/maps_abi.h"
 
@@ -15,7 +16,11 @@ Result<DatapathRunner> DatapathRunner::create(const std::vector<uint8_t> &tc_elf
   if (!object) return object.error();
   if (auto loaded = object->load(); !loaded) return loaded.error();
   if (auto filled = fill_policy_maps(object.value(), plan); !filled) return filled.error();
-  DatapathRunner runner(std::move(object).value());
+  // Test runs use the loopback device of the namespace they run in: the
+  // 403 a refused HTTP request sends must not go out on the host's.
+  auto netns = PrivateNetns::create();
+  if (!netns) return netns.error();
+  DatapathRunner runner(std::move(object).value(), std::move(netns).value());
   runner.ingress_fd_ = runner.object_.program_fd("polc_ingress");
   runner.egress_fd_ = runner.object_.program_fd("polc_egress");
   if (runner.ingress_fd_ < 0 || runner.egress_fd_ < 0)
@@ -26,25 +31,36 @@ Result<DatapathRunner> DatapathRunner::create(const std::vector<uint8_t> &tc_elf
 namespace {
 
 // Each flow is judged on its own: a flow must not pass as the reply of a
-// connection an earlier flow opened.
-void forget_connections(int ct_fd) {
-  if (ct_fd < 0) return;
+// connection an earlier flow opened, nor continue an earlier flow's HTTP
+// stream (polc_http_conn, keyed like polc_ct).
+void forget_connections(int map_fd) {
+  if (map_fd < 0) return;
   std::vector<uint8_t> key(sizeof(polc_ct_key));
-  while (bpf_map_get_next_key(ct_fd, nullptr, key.data()) == 0)
-    if (bpf_map_delete_elem(ct_fd, key.data()) != 0) break;
+  while (bpf_map_get_next_key(map_fd, nullptr, key.data()) == 0)
+    if (bpf_map_delete_elem(map_fd, key.data()) != 0) break;
+}
+
+// A program lets a packet through when it returns TC_ACT_OK and leaves it
+// as it was: the HTTP datapath refuses a request by rewriting its segment
+// into a RST for the server (templates/http_reply.h), which tc passes on.
+bool passed_unchanged(const TestRunResult &run, const std::vector<uint8_t> &frame) {
+  return run.retval == TC_ACT_OK && run.data_out == frame;
 }
 
 }  // namespace
 
 Result<DatapathVerdict> DatapathRunner::run(const std::vector<uint8_t> &frame) const {
   forget_connections(object_.map_fd("polc_ct"));
+  forget_connections(object_.map_fd("polc_http_conn"));
+  auto inside = netns_.enter();
+  if (!inside) return inside.error();
   DatapathVerdict v;
   auto egress = test_run(egress_fd_, frame);
   if (!egress) return egress.error();
-  v.egress_allowed = egress->retval == TC_ACT_OK;
+  v.egress_allowed = passed_unchanged(*egress, frame);
   auto ingress = test_run(ingress_fd_, frame);
   if (!ingress) return ingress.error();
-  v.ingress_allowed = ingress->retval == TC_ACT_OK;
+  v.ingress_allowed = passed_unchanged(*ingress, frame);
   return v;
 }
 

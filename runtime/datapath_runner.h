@@ -10,6 +10,7 @@
 #include "frontend/result.h"
 #include "ir/map_plan.h"
 #include "runtime/bpf_object.h"
+#include "runtime/netns_guard.h"
 #include "runtime/packet.h"
 
 namespace polc::runtime {
@@ -22,7 +23,9 @@ struct DatapathVerdict {
 
 class DatapathRunner {
  public:
-  // Opens and loads a tc object, then writes the plan's entries.
+  // Opens and loads a tc object, then writes the plan's entries. Packets
+  // run inside a private network namespace (PrivateNetns): the programs
+  // may send some.
   static Result<DatapathRunner> create(const std::vector<uint8_t> &tc_elf, const ir::MapPlan &plan);
 
   Result<DatapathVerdict> run(const std::vector<uint8_t> &frame) const;
@@ -31,8 +34,9 @@ class DatapathRunner {
   const BpfObject &object() const { return object_; }
 
  private:
-  explicit DatapathRunner(BpfObject object) : object_(std::move(object)) {}
+  DatapathRunner(BpfObject object, PrivateNetns netns) : object_(std::move(object)), netns_(std::move(netns)) {}
   BpfObject object_;
+  PrivateNetns netns_;
   int ingress_fd_ = -1;
   int egress_fd_ = -1;
 };

@@ -3,11 +3,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <unistd.h>
 #include <optional>
+#include <set>
 
 #include "runtime/bpf_object.h"
 #include "runtime/bpffs.h"
@@ -49,6 +51,16 @@ Result<SlotMaps> open_slot_maps(const std::string &dir) {
     if (!fd->valid()) return environment_error("missing pin " + dir + "/" + kSlotArrayNames[i]);
     maps.arrays[i] = std::move(*fd);
   }
+  // HTTP arrays: pinned only by objects compiled with HTTP rules.
+  for (size_t i = 0; i < kHttpSlotArrayNames.size(); ++i) {
+    auto fd = open_pinned(dir + "/" + kHttpSlotArrayNames[i]);
+    if (!fd) return fd.error();
+    maps.http_arrays[i] = std::move(*fd);
+  }
+  if (std::any_of(maps.http_arrays.begin(), maps.http_arrays.end(), [&](const UniqueFd &fd) {
+        return fd.valid() != maps.http_arrays[0].valid();
+      }))
+    return environment_error("incomplete HTTP pins in " + dir);
   auto active = open_pinned(dir + "/polc_active");
   if (!active) return active.error();
   if (!active->valid()) return environment_error("missing pin " + dir + "/polc_active");
@@ -129,10 +141,83 @@ std::optional<Live> rollback_target(const IfaceId &id, const IfaceState &state, 
   return best;
 }
 
+// A loaded object other than the live one, compiled for the requested
+// shape (usually the one kept for rollback), and the slot a new generation
+// may take in it: never the slot holding the rollback target.
+std::optional<Live> reusable_object(const IfaceId &id, const IfaceState &state, const Live &live,
+                                    const ApplyRequest &request) {
+  std::optional<Live> keep = rollback_target(id, state, live);
+  for (const auto &[object, record] : state.objects) {
+    if (object == live.object || record.shape_digest != request.shape_digest) continue;
+    const std::string dir = object_dir(id, object);
+    bool complete = true;
+    for (const HookProgram &p : hook_programs(request.hook)) complete = complete && path_exists(dir + "/" + p.prog_pin);
+    if (!complete) continue;
+    auto maps = open_slot_maps(dir);
+    if (!maps) continue;
+    if (keep && keep->object == object) return Live{object, 1 - keep->slot};
+    auto active = active_slot(*maps);
+    if (!active) continue;
+    return Live{object, 1 - *active};
+  }
+  return std::nullopt;
+}
+
+// Points every link at `object`'s programs, in hook order (the first link
+// decides what is in force: find_live).
+Result<void> link_object_programs(const IfaceId &id, HookKind hook, uint64_t object) {
+  for (const HookProgram &p : hook_programs(hook)) {
+    auto prog = open_pinned(object_dir(id, object) + "/" + p.prog_pin);
+    if (!prog) return prog.error();
+    auto link = open_pinned(id.pin_dir() + "/" + p.link_pin);
+    if (!link) return link.error();
+    if (!prog->valid() || !link->valid())
+      return environment_error(std::string("missing pin ") + (prog->valid() ? p.link_pin : p.prog_pin));
+    if (auto swapped = link_replace_program(link->get(), prog->get()); !swapped) return swapped;
+  }
+  return {};
+}
+
+// A program swap interrupted between its link updates leaves the first
+// link on the new object and the others on the old one: the others follow
+// the first again (what the first link runs is what is in force).
+Result<void> repair_links(const IfaceId &id, HookKind hook, const Live &live) {
+  const std::vector<HookProgram> programs = hook_programs(hook);
+  for (size_t i = 1; i < programs.size(); ++i) {
+    auto link = open_pinned(id.pin_dir() + "/" + programs[i].link_pin);
+    auto prog = open_pinned(object_dir(id, live.object) + "/" + programs[i].prog_pin);
+    if (!link || !prog || !link->valid() || !prog->valid()) continue;
+    auto running = link_program_id(link->get());
+    auto wanted = program_id(prog->get());
+    if (!running || !wanted || *running == *wanted) continue;
+    if (auto swapped = link_replace_program(link->get(), prog->get()); !swapped) return swapped;
+  }
+  return {};
+}
+
 // Drops the objects neither in force nor needed for a rollback, and
-// leftovers of an apply that was interrupted.
+// leftovers of an apply that was interrupted. One more object is kept as a
+// cache: the last one in force of a shape neither of those has, so that
+// policies alternating between two shapes swap programs without compiling
+// or loading (reusable_object).
 void collect_garbage(const IfaceId &id, IfaceState &state, const Live &live) {
   std::optional<Live> keep = rollback_target(id, state, live);
+  std::set<uint64_t> kept = {live.object};
+  std::set<std::string> shapes = {state.objects[live.object].shape_digest};
+  if (keep) {
+    kept.insert(keep->object);
+    shapes.insert(state.objects[keep->object].shape_digest);
+  }
+  uint64_t cache = 0, cache_activated = 0;
+  for (const auto &[object, record] : state.objects) {
+    if (kept.count(object) || shapes.count(record.shape_digest) || !path_exists(object_dir(id, object))) continue;
+    for (const auto &[slot, s] : record.slots)
+      if (s.activated > cache_activated) {
+        cache = object;
+        cache_activated = s.activated;
+      }
+  }
+  if (cache_activated) kept.insert(cache);
   std::error_code ec;
   for (const auto &entry : fs::directory_iterator(id.pin_dir(), ec)) {
     std::string name = entry.path().filename();
@@ -141,13 +226,12 @@ void collect_garbage(const IfaceId &id, IfaceState &state, const Live &live) {
       continue;
     }
     if (name.rfind("obj-", 0) != 0) continue;
-    bool in_use = name == "obj-" + std::to_string(live.object) || (keep && name == "obj-" + std::to_string(keep->object));
+    bool in_use = false;
+    for (uint64_t object : kept) in_use = in_use || name == "obj-" + std::to_string(object);
     if (!in_use) remove_pins(entry.path());
   }
-  for (auto it = state.objects.begin(); it != state.objects.end();) {
-    bool in_use = it->first == live.object || (keep && it->first == keep->object);
-    it = in_use ? std::next(it) : state.objects.erase(it);
-  }
+  for (auto it = state.objects.begin(); it != state.objects.end();)
+    it = kept.count(it->first) ? std::next(it) : state.objects.erase(it);
 }
 
 Result<void> pin_object_dir(const BpfObject &object, HookKind hook, const std::string &dir) {
@@ -166,25 +250,57 @@ Result<void> pin_object_dir(const BpfObject &object, HookKind hook, const std::s
     if (fd < 0) return internal_error(std::string("the object has no map ") + map);
     if (auto pinned = pin_object(fd, tmp + "/" + map); !pinned) return pinned;
   }
+  for (const char *map : kHttpSlotArrayNames) {
+    int fd = object.map_fd(map);
+    if (fd < 0) continue;  // an object without HTTP rules
+    if (auto pinned = pin_object(fd, tmp + "/" + map); !pinned) return pinned;
+  }
   // The directory appears whole or not at all.
   if (std::rename(tmp.c_str(), dir.c_str()) != 0) return environment_error("cannot rename " + tmp + " to " + dir);
   return {};
 }
 
-// Loads a new object, sharing the interface's conntrack map when there is one.
+// Maps that hold the interface's connections rather than its policy: every
+// new object of the interface reuses them, so established connections (and
+// the HTTP parser's place in each client stream) survive every swap.
+struct SharedMap {
+  const char *map;  // name in the object
+  const char *pin;  // under the interface's pin directory
+};
+constexpr SharedMap kSharedMaps[] = {{"polc_ct", "ct"}, {"polc_http_conn", "http_conn"}};
+
+// Loads a new object, sharing the interface's connection maps when pinned.
 Result<BpfObject> load_object(const std::vector<uint8_t> &elf, const IfaceId &id) {
   auto object = BpfObject::open_memory(elf, "polc");
   if (!object) return object.error();
-  auto ct = open_pinned(id.pin_dir() + "/ct");
-  if (!ct) return ct.error();
-  if (ct->valid()) {
-    ::bpf_map *map = bpf_object__find_map_by_name(object->raw(), "polc_ct");
-    if (!map) return internal_error("the object has no map polc_ct");
-    if (bpf_map__reuse_fd(map, ct->get()) != 0)
-      return environment_error("cannot reuse the conntrack map of " + id.iface + " (" + std::to_string(errno) + ")");
+  for (const SharedMap &shared : kSharedMaps) {
+    ::bpf_map *map = bpf_object__find_map_by_name(object->raw(), shared.map);
+    if (!map) {
+      if (std::string_view(shared.map) == "polc_ct") return internal_error("the object has no map polc_ct");
+      continue;  // polc_http_conn exists only in objects with HTTP rules
+    }
+    auto pinned = open_pinned(id.pin_dir() + "/" + shared.pin);
+    if (!pinned) return pinned.error();
+    if (pinned->valid() && bpf_map__reuse_fd(map, pinned->get()) != 0)
+      return environment_error(std::string("cannot reuse the map ") + shared.pin + " of " + id.iface + " (" +
+                               std::to_string(errno) + ")");
   }
   if (auto loaded = object->load(); !loaded) return loaded.error();
   return object;
+}
+
+// Pins the object's connection maps that the interface does not have yet
+// (the first object, or the first with HTTP rules).
+Result<void> pin_shared_maps(const BpfObject &object, const IfaceId &id) {
+  for (const SharedMap &shared : kSharedMaps) {
+    int fd = object.map_fd(shared.map);
+    if (fd < 0) continue;
+    auto pinned = open_pinned(id.pin_dir() + "/" + shared.pin);
+    if (!pinned) return pinned.error();
+    if (pinned->valid()) continue;
+    if (auto made = pin_object(fd, id.pin_dir() + "/" + shared.pin); !made) return made;
+  }
+  return {};
 }
 
 double ms_since(std::chrono::steady_clock::time_point start) {
@@ -193,6 +309,7 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 
 Result<void> switch_programs(const ApplyRequest &request, const BpfObject &object, bool attached) {
   const IfaceId &id = request.id;
+  if (auto pinned = pin_shared_maps(object, id); !pinned) return pinned;
   if (attached) {
     for (const HookProgram &p : hook_programs(request.hook)) {
       auto link = open_pinned(id.pin_dir() + "/" + p.link_pin);
@@ -202,7 +319,6 @@ Result<void> switch_programs(const ApplyRequest &request, const BpfObject &objec
     }
     return {};
   }
-  if (auto pinned = pin_object(object.map_fd("polc_ct"), id.pin_dir() + "/ct"); !pinned) return pinned;
   std::vector<std::pair<UniqueFd, std::string>> links;
   {
     auto ns = NetnsGuard::enter(id.netns);
@@ -248,9 +364,20 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
                              hook_kind_name(*attached_hook) + " hook; run `polc detach` before changing hooks");
   auto live = find_live(id, request.hook);
   if (!live) return live.error();
+  if (*live)
+    if (auto repaired = repair_links(id, request.hook, **live); !repaired) return repaired.error();
 
   ApplyOutcome outcome;
+  ApplyTimings &times = outcome.timings;
   auto start = std::chrono::steady_clock::now();
+  auto step = start;
+  // The ms since the previous step ended.
+  auto lap = [&step] {
+    auto now = std::chrono::steady_clock::now();
+    double ms = std::chrono::duration<double, std::milli>(now - step).count();
+    step = now;
+    return ms;
+  };
   if (*live) {
     SlotRecord &current = state.objects[(*live)->object].slots[(*live)->slot];
     if (current.policy_digest == request.policy_digest) {
@@ -270,8 +397,11 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
     if (auto saved = save_state(id, state); !saved) return saved.error();
     auto maps = open_slot_maps(object_dir(id, was.object));
     if (!maps) return maps.error();
+    lap();
     if (auto installed = install_slot(*maps, slot, request.plan); !installed) return installed.error();
+    times.fill_ms = lap();
     if (auto flipped = set_active_slot(*maps, slot); !flipped) return flipped.error();
+    times.commit_ms = lap();
     outcome.switch_ms = ms_since(start);
     outcome.kind = ApplyOutcome::Kind::MapSwap;
     SlotRecord &now = state.objects[was.object].slots[slot];
@@ -282,18 +412,51 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
     return outcome;
   }
 
+  if (*live) {
+    if (std::optional<Live> into = reusable_object(id, state, **live, request)) {
+      // The shape of an object still loaded (the one kept for rollback):
+      // no compile, no verifier. A new generation goes into its idle slot,
+      // its active slot flips while no link runs it, then each link is
+      // switched to its programs with BPF_LINK_UPDATE.
+      state.objects[into->object].slots[into->slot] = SlotRecord{generation, request.policy_digest, "", 0};
+      if (auto saved = save_state(id, state); !saved) return saved.error();
+      auto maps = open_slot_maps(object_dir(id, into->object));
+      if (!maps) return maps.error();
+      lap();
+      if (auto installed = install_slot(*maps, into->slot, request.plan); !installed) return installed.error();
+      if (auto flipped = set_active_slot(*maps, into->slot); !flipped) return flipped.error();
+      times.fill_ms = lap();
+      if (auto switched = link_object_programs(id, request.hook, into->object); !switched) return switched.error();
+      times.commit_ms = lap();
+      outcome.switch_ms = ms_since(start);
+      outcome.kind = ApplyOutcome::Kind::ProgramSwap;
+      outcome.reused_object = true;
+      SlotRecord &now = state.objects[into->object].slots[into->slot];
+      mark_in_force(state, now);
+      now.since = utc_now();
+      collect_garbage(id, state, *into);
+      if (auto saved = save_state(id, state); !saved) return saved.error();
+      return outcome;
+    }
+  }
+
   // A new program: built, loaded and verified before anything changes.
   auto elf = request.build_object();
   if (!elf) return elf.error();
+  times.compile_ms = lap();
   auto object = load_object(*elf, id);
   if (!object) return object.error();
+  times.load_ms = lap();
   if (auto filled = fill_policy_maps(*object, request.plan); !filled) return filled.error();
+  times.fill_ms = lap();
   const uint64_t number = state.next_object++;
   state.objects[number] = ObjectRecord{request.shape_digest, {{0, SlotRecord{generation, request.policy_digest, "", 0}}}};
   if (auto saved = save_state(id, state); !saved) return saved.error();
   if (auto pinned = pin_object_dir(*object, request.hook, object_dir(id, number)); !pinned) return pinned.error();
+  times.pin_ms = lap();
   const bool attached = live->has_value();
   if (auto switched = switch_programs(request, *object, attached); !switched) return switched.error();
+  times.commit_ms = lap();
   outcome.switch_ms = ms_since(start);
   outcome.kind = attached ? ApplyOutcome::Kind::ProgramSwap : ApplyOutcome::Kind::Attached;
   if (!attached) state.attached_since = utc_now();
@@ -315,6 +478,7 @@ Result<uint64_t> rollback_policy(const IfaceId &id) {
   auto live = find_live(id, *hook);
   if (!live) return live.error();
   if (!*live) return Error{"polc enforces nothing on " + id.iface, 1};
+  if (auto repaired = repair_links(id, *hook, **live); !repaired) return repaired.error();
   std::optional<Live> target = rollback_target(id, state, **live);
   if (!target) return Error{"no previous generation to roll back to on " + id.iface, 1};
 
@@ -371,6 +535,36 @@ std::vector<IfaceId> enforced_interfaces() {
   return out;
 }
 
+// polc_drops of the object in force, summed over CPUs, by reason
+// (templates/maps_abi.h): "passed" and one count per drop reason. The
+// counters start at zero with each new object (a new program shape).
+static nlohmann::ordered_json packet_counters(int drops_fd) {
+  static constexpr std::pair<uint32_t, const char *> kReasons[] = {
+      {POLC_DROP_NONE, "passed"},
+      {POLC_DROP_POLICY, "dropped_policy"},
+      {POLC_DROP_INVALID, "dropped_invalid"},
+      {POLC_DROP_FRAG_NOFIRST, "dropped_fragment_without_first"},
+      {POLC_DROP_UNSUPPORTED, "dropped_unsupported_header"},
+      {POLC_DROP_L7, "refused_http_request"},
+      {POLC_DROP_HTTP_MALFORMED, "refused_http_malformed"},
+      {POLC_DROP_HTTP_TOO_LONG, "refused_http_head_too_long"},
+      {POLC_DROP_HTTP_UNSUPPORTED, "refused_http_unsupported"},
+      {POLC_DROP_HTTP_SEQUENCE, "dropped_http_out_of_sequence"},
+  };
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return out;
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));
+  for (auto [reason, name] : kReasons) {
+    uint32_t key = reason;
+    if (bpf_map_lookup_elem(drops_fd, &key, per_cpu.data()) != 0) continue;
+    uint64_t sum = 0;
+    for (uint64_t v : per_cpu) sum += v;
+    out[name] = sum;
+  }
+  return out;
+}
+
 nlohmann::ordered_json interface_status(const IfaceId &id) {
   nlohmann::ordered_json j = {{"iface", id.iface}, {"netns", id.netns.empty() ? "host" : id.netns}};
   std::optional<HookKind> hook = pinned_hook(id);
@@ -419,6 +613,8 @@ nlohmann::ordered_json interface_status(const IfaceId &id) {
   if (auto ct = open_pinned(id.pin_dir() + "/ct"); ct && ct->valid())
     maps["conntrack"] = {{"entries", count_entries(ct->get())}, {"max_entries", map_max_entries(ct->get())}};
   j["maps"] = maps;
+  if (auto drops = open_pinned(object_dir(id, now.object) + "/polc_drops"); drops && drops->valid())
+    j["packets"] = packet_counters(drops->get());
   if (auto previous = rollback_target(id, state, now))
     j["previous_generation"] = state.objects[previous->object].slots[previous->slot].generation;
   return j;

@@ -35,10 +35,23 @@ struct ApplyRequest {
   std::function<Result<std::vector<uint8_t>>()> build_object;
 };
 
+// Where an apply's time went, in ms; steps that did not happen stay 0.
+struct ApplyTimings {
+  double compile_ms = 0;  // build_object (generate + LLVM), only for a new program
+  double load_ms = 0;     // libbpf open + load: maps created, the verifier
+  double fill_ms = 0;     // new policy maps created and filled (map-only: and put in the idle slot)
+  double pin_ms = 0;      // the new object pinned under bpffs
+  double commit_ms = 0;   // the switch itself: the slot flip, or the link updates
+};
+
 struct ApplyOutcome {
   enum class Kind { Unchanged, Attached, MapSwap, ProgramSwap } kind = Kind::Unchanged;
   uint64_t generation = 0;
   double switch_ms = 0;  // from the start of the update to the switch
+  // A program swap that reused a loaded object of the same shape (the one
+  // kept for rollback) instead of compiling and loading a new one.
+  bool reused_object = false;
+  ApplyTimings timings;
 };
 const char *outcome_name(ApplyOutcome::Kind kind);
 

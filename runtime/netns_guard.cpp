@@ -8,20 +8,45 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 namespace polc::runtime {
 
+Result<PrivateNetns> PrivateNetns::create() {
+  // unshare() moves the calling thread for good: do it on a thread of its
+  // own, which keeps a handle on the namespace and ends.
+  PrivateNetns ns;
+  int err = 0;
+  std::thread maker([&] {
+    if (::unshare(CLONE_NEWNET) != 0) {
+      err = errno;
+      return;
+    }
+    ns.ns_ = UniqueFd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+    if (!ns.ns_.valid()) err = errno;
+  });
+  maker.join();
+  if (err)
+    return environment_error(std::string("cannot create a private network namespace: ") + std::strerror(err));
+  return ns;
+}
+
+Result<NetnsGuard> PrivateNetns::enter() const { return NetnsGuard::enter_fd(ns_.get(), "a private namespace"); }
+
 Result<NetnsGuard> NetnsGuard::enter(const std::string &name) {
-  NetnsGuard guard;
-  if (name.empty()) return guard;
-  UniqueFd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-  if (!home.valid()) return environment_error(std::string("cannot open this network namespace: ") + std::strerror(errno));
+  if (name.empty()) return NetnsGuard();
   std::string path = "/run/netns/" + name;
   UniqueFd target(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!target.valid())
     return environment_error("no network namespace \"" + name + "\" (" + path + ": " + std::strerror(errno) + ")");
-  if (::setns(target.get(), CLONE_NEWNET) != 0)
-    return environment_error("cannot enter network namespace \"" + name + "\": " + std::strerror(errno));
+  return enter_fd(target.get(), "network namespace \"" + name + "\"");
+}
+
+Result<NetnsGuard> NetnsGuard::enter_fd(int ns_fd, const std::string &what) {
+  NetnsGuard guard;
+  UniqueFd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!home.valid()) return environment_error(std::string("cannot open this network namespace: ") + std::strerror(errno));
+  if (::setns(ns_fd, CLONE_NEWNET) != 0) return environment_error("cannot enter " + what + ": " + std::strerror(errno));
   guard.home_ = std::move(home);
   return guard;
 }

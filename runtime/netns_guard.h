@@ -17,6 +17,8 @@ class NetnsGuard {
  public:
   // An empty name stays where we are.
   static Result<NetnsGuard> enter(const std::string &name);
+  // A namespace by file descriptor; `what` names it in errors.
+  static Result<NetnsGuard> enter_fd(int ns_fd, const std::string &what);
   NetnsGuard(NetnsGuard &&) = default;
   NetnsGuard &operator=(NetnsGuard &&) = default;
   ~NetnsGuard();
@@ -24,6 +26,24 @@ class NetnsGuard {
  private:
   NetnsGuard() = default;
   UniqueFd home_;
+};
+
+
+// A network namespace of polc's own, holding only a loopback device that
+// is down, alive as long as this object. For BPF_PROG_TEST_RUN: a program
+// under test that sends a packet (the HTTP 403, bpf_clone_redirect to the
+// skb's device, which a test run sets to the loopback device of the
+// caller's namespace) must not reach the host's network stack, so test
+// runs happen inside it.
+class PrivateNetns {
+ public:
+  static Result<PrivateNetns> create();
+  // The calling thread is in the namespace until the guard goes.
+  Result<NetnsGuard> enter() const;
+
+ private:
+  PrivateNetns() = default;
+  UniqueFd ns_;
 };
 
 // The ifindex of `iface` in the current network namespace.

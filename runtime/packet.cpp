@@ -57,8 +57,8 @@ Bytes tcp_segment(const PacketSpec &spec) {
   Bytes s;
   put16(s, spec.sport);
   put16(s, spec.dport);
-  put32(s, 1);         // sequence number
-  put32(s, spec.tcp_flags & 0x10 ? 1 : 0);  // acknowledgment number, when ACK is set
+  put32(s, spec.tcp_seq);
+  put32(s, spec.tcp_flags & 0x10 ? spec.tcp_ack : 0);  // acknowledgment number, when ACK is set
   s.push_back(5 << 4);  // data offset: 5 words, no options
   s.push_back(spec.tcp_flags);
   put16(s, 65535);  // window

@@ -20,6 +20,8 @@ struct PacketSpec {
   uint16_t sport = 40000, dport = 80;
   uint8_t icmp_type = 8, icmp_code = 0;
   uint8_t tcp_flags = 0x02;  // SYN
+  uint32_t tcp_seq = 1;
+  uint32_t tcp_ack = 1;      // written only when ACK is set
   std::string payload;
   std::optional<uint16_t> vlan_id;
   uint8_t ipv4_options_words = 0;            // extra 32-bit words of IPv4 options (NOPs)

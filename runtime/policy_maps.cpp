@@ -3,8 +3,11 @@
 #include <arpa/inet.h>
 
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
+
+#include "runtime/http_maps.h"
 
 namespace polc::runtime {
 namespace {
@@ -15,14 +18,22 @@ Result<int> required_map(const BpfObject &object, const char *name) {
   return fd;
 }
 
+// Keys and values converted first, then written in one batch.
+template <typename Key, typename Value>
+Result<void> write_batch(int fd, const std::vector<Key> &keys, const std::vector<Value> &values) {
+  return map_update_many(fd, keys.data(), values.data(), keys.size(), sizeof(Key), sizeof(Value));
+}
+
 Result<void> write_policy_entries(int fd, const std::vector<ir::PolicyEntry> &entries) {
+  std::vector<polc_policy_key> keys;
+  std::vector<polc_policy_value> values;
+  keys.reserve(entries.size());
+  values.reserve(entries.size());
   for (const ir::PolicyEntry &entry : entries) {
-    polc_policy_key key = policy_key(entry);
-    polc_policy_value value = policy_value(entry);
-    auto written = map_update(fd, &key, &value);
-    if (!written) return written;
+    keys.push_back(policy_key(entry));
+    values.push_back(policy_value(entry));
   }
-  return {};
+  return write_batch(fd, keys, values);
 }
 
 }  // namespace
@@ -74,22 +85,36 @@ Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan) 
     if (!found) return found.error();
     *fd = *found;
   }
-  return fill_policy_map_fds(fds, plan);
+  // The HTTP maps exist only in objects compiled with HTTP rules.
+  const bool has_http = object.map_fd(kHttpMetaMap) >= 0;
+  if (auto supported = check_http_support(has_http, plan); !supported) return supported;
+  if (auto filled = fill_policy_map_fds(fds, plan); !filled) return filled;
+  if (!has_http || !plan.shape.http) return {};
+  HttpMapFds http;
+  for (auto [name, fd] : {std::pair{kHttpMetaMap, &http.meta}, std::pair{kHttpTableMap, &http.table},
+                          std::pair{kHttpVerdictMap, &http.verdict}}) {
+    auto found = required_map(object, name);
+    if (!found) return found.error();
+    *fd = *found;
+  }
+  return fill_http_map_fds(http, plan.http);
 }
 
 Result<void> fill_policy_map_fds(const PolicyMapFds &maps, const ir::MapPlan &plan) {
+  std::vector<polc_ipcache_key4> keys4;
+  std::vector<polc_ipcache_key6> keys6;
+  std::vector<polc_ipcache_value> values4, values6;
   for (const ir::IpcacheEntry &entry : plan.ipcache) {
-    polc_ipcache_value value = ipcache_value(entry);
-    Result<void> written;
     if (entry.prefix.family() == Family::V4) {
-      polc_ipcache_key4 key = ipcache_key4(entry.prefix);
-      written = map_update(maps.ipcache4, &key, &value);
+      keys4.push_back(ipcache_key4(entry.prefix));
+      values4.push_back(ipcache_value(entry));
     } else {
-      polc_ipcache_key6 key = ipcache_key6(entry.prefix);
-      written = map_update(maps.ipcache6, &key, &value);
+      keys6.push_back(ipcache_key6(entry.prefix));
+      values6.push_back(ipcache_value(entry));
     }
-    if (!written) return written;
   }
+  if (auto written = write_batch(maps.ipcache4, keys4, values4); !written) return written;
+  if (auto written = write_batch(maps.ipcache6, keys6, values6); !written) return written;
   auto allow = write_policy_entries(maps.allow, plan.allow);
   if (!allow) return allow;
   return write_policy_entries(maps.deny, plan.deny);

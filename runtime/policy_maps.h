@@ -19,11 +19,14 @@ polc_policy_key policy_key(const ir::PolicyEntry &entry);
 polc_policy_value policy_value(const ir::PolicyEntry &entry);
 
 // Writes every ipcache, allow and deny entry of `plan` into the maps
-// polc_ipcache4, polc_ipcache6, polc_allow and polc_deny of a loaded object.
-// Fails on a missing map or a kernel refusal (e.g. a map full).
+// polc_ipcache4, polc_ipcache6, polc_allow and polc_deny of a loaded object,
+// and its HTTP tables and verdicts when the object has HTTP maps
+// (runtime/http_maps.h). Fails on a missing map, a kernel refusal (e.g. a
+// map full), or HTTP rules the object or the plan cannot enforce.
 Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan);
 
-// The same, into maps given by fd (a generation's inner maps, policy_slots.h).
+// The same without HTTP, into maps given by fd (a generation's inner maps,
+// policy_slots.h, which fills the HTTP ones with runtime/http_maps.h).
 struct PolicyMapFds {
   int ipcache4 = -1, ipcache6 = -1, allow = -1, deny = -1;
 };

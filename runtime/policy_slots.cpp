@@ -3,19 +3,23 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
 #include "runtime/bpf_object.h"
+#include "runtime/http_maps.h"
 #include "runtime/policy_maps.h"
+#include "templates/maps_abi.h"
 
 namespace polc::runtime {
 namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// The inner map in `slot` of an array of maps, or an invalid fd.
+}  // namespace
+
 Result<UniqueFd> inner_map(int array_fd, uint32_t slot) {
   uint32_t id = 0;
   auto found = map_lookup(array_fd, &slot, &id);
@@ -26,6 +30,8 @@ Result<UniqueFd> inner_map(int array_fd, uint32_t slot) {
   return UniqueFd(fd);
 }
 
+namespace {
+
 Result<bpf_map_info> map_info(int fd) {
   bpf_map_info info;
   std::memset(&info, 0, sizeof info);
@@ -34,15 +40,28 @@ Result<bpf_map_info> map_info(int fd) {
   return info;
 }
 
-// A new empty map with the type, sizes and flags of `like`.
-Result<UniqueFd> create_like(int like) {
+// A new empty map with the type, sizes and flags of `like`; `max_entries`
+// 0 keeps its size.
+Result<UniqueFd> create_like(int like, uint32_t max_entries = 0) {
   auto info = map_info(like);
   if (!info) return info.error();
   LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = info->map_flags);
   int fd = bpf_map_create(static_cast<bpf_map_type>(info->type), info->name, info->key_size, info->value_size,
-                          info->max_entries, &opts);
+                          max_entries ? max_entries : info->max_entries, &opts);
   if (fd < 0) return environment_error(std::string("cannot create a policy map: ") + errno_text());
   return UniqueFd(fd);
+}
+
+// A fresh inner map for `array`, shaped like one of its populated slots.
+Result<UniqueFd> fresh_inner(int array, const char *name, uint32_t max_entries = 0) {
+  UniqueFd like;
+  for (uint32_t s = 0; s < POLC_SLOTS && !like.valid(); ++s) {
+    auto inner = inner_map(array, s);
+    if (!inner) return inner.error();
+    like = std::move(*inner);
+  }
+  if (!like.valid()) return internal_error(std::string(name) + " has no inner map to copy");
+  return create_like(like.get(), max_entries);
 }
 
 }  // namespace
@@ -60,8 +79,12 @@ Result<void> set_active_slot(const SlotMaps &maps, uint32_t slot) {
 }
 
 Result<bool> slot_populated(const SlotMaps &maps, uint32_t slot) {
-  for (const UniqueFd &array : maps.arrays) {
-    auto inner = inner_map(array.get(), slot);
+  std::vector<int> arrays;
+  for (const UniqueFd &array : maps.arrays) arrays.push_back(array.get());
+  if (maps.has_http())
+    for (const UniqueFd &array : maps.http_arrays) arrays.push_back(array.get());
+  for (int array : arrays) {
+    auto inner = inner_map(array, slot);
     if (!inner) return inner.error();
     if (!inner->valid()) return false;
   }
@@ -69,28 +92,46 @@ Result<bool> slot_populated(const SlotMaps &maps, uint32_t slot) {
 }
 
 Result<void> install_slot(const SlotMaps &maps, uint32_t slot, const ir::MapPlan &plan) {
+  if (auto supported = check_http_support(maps.has_http(), plan); !supported) return supported;
   std::array<UniqueFd, 4> fresh;
   for (size_t i = 0; i < maps.arrays.size(); ++i) {
-    // Any populated slot gives the inner maps' shape.
-    UniqueFd like;
-    for (uint32_t s = 0; s < 2 && !like.valid(); ++s) {
-      auto inner = inner_map(maps.arrays[i].get(), s);
-      if (!inner) return inner.error();
-      like = std::move(*inner);
-    }
-    if (!like.valid()) return internal_error(std::string(kSlotArrayNames[i]) + " has no inner map to copy");
-    auto made = create_like(like.get());
+    auto made = fresh_inner(maps.arrays[i].get(), kSlotArrayNames[i]);
     if (!made) return made.error();
     fresh[i] = std::move(*made);
   }
   PolicyMapFds fds{fresh[0].get(), fresh[1].get(), fresh[2].get(), fresh[3].get()};
   if (auto filled = fill_policy_map_fds(fds, plan); !filled) return filled;
-  // Only now, complete, do the new maps become reachable (still idle).
-  for (size_t i = 0; i < maps.arrays.size(); ++i) {
-    uint32_t value = static_cast<uint32_t>(fresh[i].get());
-    if (auto put = map_update(maps.arrays[i].get(), &slot, &value); !put) return put;
+
+  std::array<UniqueFd, 3> fresh_http;
+  if (maps.has_http()) {
+    // BPF_F_INNER_MAP: this generation's table has the size its DFAs need.
+    const uint32_t table_size = static_cast<uint32_t>(std::max<size_t>(1, plan.http.table.size()));
+    for (size_t i = 0; i < maps.http_arrays.size(); ++i) {
+      auto made = fresh_inner(maps.http_arrays[i].get(), kHttpSlotArrayNames[i], i == 1 ? table_size : 0);
+      if (!made) return made.error();
+      fresh_http[i] = std::move(*made);
+    }
+    if (plan.shape.http) {
+      HttpMapFds http{fresh_http[0].get(), fresh_http[1].get(), fresh_http[2].get()};
+      if (auto filled = fill_http_map_fds(http, plan.http); !filled) return filled;
+    }
   }
-  return {};
+
+  // Only now, complete, do the new maps become reachable (still idle). All
+  // at once: each array's update waits for an RCU grace period, and
+  // concurrent updates share it (runtime/bpf_object.h).
+  std::array<uint32_t, 7> values{};
+  std::vector<MapWrite> writes;
+  for (size_t i = 0; i < maps.arrays.size(); ++i) {
+    values[i] = static_cast<uint32_t>(fresh[i].get());
+    writes.push_back({maps.arrays[i].get(), &slot, &values[i]});
+  }
+  if (maps.has_http())
+    for (size_t i = 0; i < maps.http_arrays.size(); ++i) {
+      values[4 + i] = static_cast<uint32_t>(fresh_http[i].get());
+      writes.push_back({maps.http_arrays[i].get(), &slot, &values[4 + i]});
+    }
+  return map_update_concurrently(writes);
 }
 
 size_t count_entries(int map_fd) {

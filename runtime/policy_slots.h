@@ -19,16 +19,28 @@ namespace polc::runtime {
 inline constexpr std::array<const char *, 4> kSlotArrayNames = {"polc_ipcache4_slots", "polc_ipcache6_slots",
                                                                 "polc_allow_slots", "polc_deny_slots"};
 
+// The HTTP tables' arrays of maps, in the order meta, table, verdict; only
+// in objects compiled with HTTP rules (templates/maps.h).
+inline constexpr std::array<const char *, 3> kHttpSlotArrayNames = {"polc_http_meta_slots", "polc_http_table_slots",
+                                                                    "polc_http_verdict_slots"};
+
 struct SlotMaps {
-  std::array<UniqueFd, 4> arrays;  // kSlotArrayNames
-  UniqueFd active;                 // polc_active
+  std::array<UniqueFd, 4> arrays;       // kSlotArrayNames
+  std::array<UniqueFd, 3> http_arrays;  // kHttpSlotArrayNames; all invalid without HTTP
+  UniqueFd active;                      // polc_active
+  bool has_http() const { return http_arrays[0].valid(); }
 };
+
+// The inner map in `slot` of an array of maps, or an invalid fd when the
+// slot is empty.
+Result<UniqueFd> inner_map(int array_fd, uint32_t slot);
 
 Result<uint32_t> active_slot(const SlotMaps &maps);
 Result<void> set_active_slot(const SlotMaps &maps, uint32_t slot);
-// True when every array has an inner map in `slot`.
+// True when every array (HTTP ones included) has an inner map in `slot`.
 Result<bool> slot_populated(const SlotMaps &maps, uint32_t slot);
-// Creates fresh inner maps shaped like the ones in place, fills them from
+// Creates fresh inner maps shaped like the ones in place (the HTTP table
+// sized to this plan's: its inner maps may differ in size), fills them from
 // the plan, and installs them in `slot` (which must not be the active one).
 Result<void> install_slot(const SlotMaps &maps, uint32_t slot, const ir::MapPlan &plan);
 

@@ -23,6 +23,12 @@
 #ifndef POLC_FRAG_MAX
 #define POLC_FRAG_MAX 8192
 #endif
+#ifndef POLC_HTTP_TABLE_MAX
+#define POLC_HTTP_TABLE_MAX 65536
+#endif
+#ifndef POLC_HTTP_VERDICT_MAX
+#define POLC_HTTP_VERDICT_MAX 65536
+#endif
 
 /* Fragments matter only when the verdict depends on what the first
  * fragment alone carries: ports or ICMP type/code. */

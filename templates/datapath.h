@@ -75,7 +75,7 @@ static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	struct polc_policy_set set = {};
 	struct polc_ct_pkt ct = {};
 	struct polc_ipcache_value subject, peer;
-	struct polc_policy_value *allowed = 0;
+	struct polc_allow_match allowed = {};
 	__u32 l3_off = 0, l4_off = 0;
 	__u16 ethertype = 0;
 	int ret;
@@ -151,8 +151,11 @@ static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 #endif
 
 #if POLC_HAVE_HTTP
-	if (ret == POLC_DROP_NONE && allowed && allowed->l7_policy)
-		ret = http_verdict(ctx, &pkt, l4_off, allowed);
+	if (ret == POLC_DROP_NONE && allowed.needs_l7) {
+		ret = http_verdict(ctx, &pkt, l3_off, l4_off, &ct.key, &set, &allowed, dir);
+		if (ret != POLC_DROP_NONE)
+			return ret; /* refused: the connection is not refreshed */
+	}
 #endif
 	if (ret == POLC_DROP_NONE)
 		ct_record(&ct);

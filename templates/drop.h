@@ -18,9 +18,15 @@ static __always_inline void drop_count(__u32 reason)
 		*counter += 1; /* per-CPU: no atomics needed */
 }
 
+/* A reason with POLC_VERDICT_PASS_REWRITTEN (http.h) was refused, but its
+ * packet has been rewritten into something to send on (a RST). */
+#define POLC_VERDICT_PASS_REWRITTEN 0x100
+
 static __always_inline int drop_finish(int reason)
 {
-	drop_count((__u32)reason);
+	drop_count((__u32)reason & 0xff);
+	if (reason & POLC_VERDICT_PASS_REWRITTEN)
+		return CTX_ACT_OK;
 	return reason == POLC_DROP_NONE ? CTX_ACT_OK : CTX_ACT_DROP;
 }
 

@@ -1,7 +1,8 @@
 /* The policy generation a packet is judged by (maps_abi.h, "Policy
  * generations"): polc_active is read once per packet and the four inner
- * maps of that slot are fetched together, so every lookup of the packet
- * uses one consistent set. A missing slot fails closed. */
+ * maps of that slot (and the HTTP tables, when the policy has HTTP rules)
+ * are fetched together, so every lookup of the packet uses one consistent
+ * set. A missing slot fails closed. */
 #ifndef POLC_GENERATION_H
 #define POLC_GENERATION_H
 
@@ -12,6 +13,12 @@ struct polc_policy_set {
 	void *ipcache6;
 	void *allow;
 	void *deny;
+#if POLC_HAVE_HTTP
+	void *http_meta;    /* polc_http_meta of the slot (maps_abi.h, HTTP) */
+	void *http_table;
+	void *http_verdict;
+#endif
+	__u32 slot;
 };
 
 static __always_inline int policy_set_load(struct polc_policy_set *set)
@@ -31,6 +38,14 @@ static __always_inline int policy_set_load(struct polc_policy_set *set)
 	set->deny = bpf_map_lookup_elem(&polc_deny_slots, &slot);
 	if (!set->ipcache4 || !set->ipcache6 || !set->allow || !set->deny)
 		return POLC_DROP_INVALID;
+#if POLC_HAVE_HTTP
+	set->http_meta = bpf_map_lookup_elem(&polc_http_meta_slots, &slot);
+	set->http_table = bpf_map_lookup_elem(&polc_http_table_slots, &slot);
+	set->http_verdict = bpf_map_lookup_elem(&polc_http_verdict_slots, &slot);
+	if (!set->http_meta || !set->http_table || !set->http_verdict)
+		return POLC_DROP_INVALID;
+#endif
+	set->slot = slot;
 	return POLC_DROP_NONE;
 }
 

@@ -79,6 +79,58 @@ struct {
 	__uint(max_entries, 1);
 } polc_active SEC(".maps");
 
+#if POLC_HAVE_HTTP
+/* HTTP tables of a generation (maps_abi.h, HTTP). polc_http_table may have
+ * a different size in every generation (BPF_F_INNER_MAP). */
+struct polc_http_meta_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct polc_http_dfa_meta);
+	__uint(max_entries, POLC_HTTP_FIELDS);
+};
+
+struct polc_http_table_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, POLC_HTTP_TABLE_MAX);
+	__uint(map_flags, BPF_F_INNER_MAP);
+};
+
+struct polc_http_verdict_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct polc_http_verdict_key);
+	__type(value, struct polc_http_verdict_value);
+	__uint(max_entries, POLC_HTTP_VERDICT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+};
+
+struct polc_http_meta_map polc_http_meta SEC(".maps");
+struct polc_http_table_map polc_http_table SEC(".maps");
+struct polc_http_verdict_map polc_http_verdict SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, POLC_SLOTS);
+	__type(key, __u32);
+	__array(values, struct polc_http_meta_map);
+} polc_http_meta_slots SEC(".maps") = { .values = { [0] = &polc_http_meta } };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, POLC_SLOTS);
+	__type(key, __u32);
+	__array(values, struct polc_http_table_map);
+} polc_http_table_slots SEC(".maps") = { .values = { [0] = &polc_http_table } };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, POLC_SLOTS);
+	__type(key, __u32);
+	__array(values, struct polc_http_verdict_map);
+} polc_http_verdict_slots SEC(".maps") = { .values = { [0] = &polc_http_verdict } };
+#endif
+
 /* Connection tracking (conntrack.h): its size does not depend on the
  * policy, so every object of an interface can reuse the same map. */
 struct {

@@ -79,6 +79,10 @@ enum polc_drop_reason {
 	POLC_DROP_FRAG_NOFIRST = 3, /* a later fragment with no first fragment seen */
 	POLC_DROP_UNSUPPORTED = 4,  /* a header the parser cannot follow */
 	POLC_DROP_L7 = 5,           /* an HTTP request the policy denies */
+	POLC_DROP_HTTP_MALFORMED = 6,   /* not HTTP/1.x, or a head polc cannot parse */
+	POLC_DROP_HTTP_TOO_LONG = 7,    /* a request head longer than the inspected window */
+	POLC_DROP_HTTP_UNSUPPORTED = 8, /* Transfer-Encoding (chunked) bodies, pipelining past the budget */
+	POLC_DROP_HTTP_SEQUENCE = 9,    /* a segment out of order, or a policy change mid-head */
 	POLC_DROP_MAX = 16,
 };
 
@@ -138,5 +142,72 @@ struct polc_ct_value {
 };
 
 #define POLC_CT_MAX 65536u
+
+/* ---- HTTP (layer 7), present when POLC_HAVE_HTTP ----
+ * polc_policy_value.l7_policy != 0 names a set of HTTP rules (an "l7
+ * policy"): a request on that connection passes when one rule of the set
+ * matches it. The datapath reads each request head byte by byte and walks
+ * five DFAs (ir/dfa.h, docs/http_dfa.md), all laid out in one u64 array,
+ * polc_http_table, described by polc_http_meta[field]:
+ *   next state of (state s, byte b) =
+ *       table[next_base + s * num_classes + byte_class[b]]
+ *   what state s accepts = table[accept_base + s]
+ * State 0 of every field is dead. What "accept" holds depends on the field:
+ *   METHOD, PATH  an accept-set id: 0 when no pattern matches, else the
+ *                 number of the set of patterns matching (the keys of
+ *                 polc_http_verdict)
+ *   HOST          a mask of conditions that hold when this is the value
+ *                 of the Host header
+ *   HNAME         a header-name id (0: a name no rule cares about);
+ *                 ids 1, 2, 3 are Host, Content-Length, Transfer-Encoding
+ *   HVALUE        a mask of conditions an exact header value satisfies
+ *                 (ANDed with the name's `exact` mask below)
+ * Header name id n has two more u64 at table[names_base + 2 * n]:
+ * `present` (conditions that hold once a header of that name is seen) and
+ * `exact` (conditions that hold when its value is also the right one).
+ * A condition is one bit of a request's 64-bit condition mask: "the Host
+ * matches host pattern j", "header X is present", "header X has value v".
+ *
+ * The verdict of a head is then one lookup per (l7 policy, method id,
+ * path id), with POLC_HTTP_ANY standing for a rule that names no method
+ * (or no path): the request passes when, for some alternative k,
+ * (conditions & need[k]) == need[k]. */
+#define POLC_HTTP_METHOD 0
+#define POLC_HTTP_PATH 1
+#define POLC_HTTP_HOST 2
+#define POLC_HTTP_HNAME 3
+#define POLC_HTTP_HVALUE 4
+#define POLC_HTTP_FIELDS 5
+
+#define POLC_HTTP_NAME_HOST 1
+#define POLC_HTTP_NAME_CONTENT_LENGTH 2
+#define POLC_HTTP_NAME_TRANSFER_ENCODING 3
+
+struct polc_http_dfa_meta {
+	__u32 next_base;
+	__u32 accept_base;
+	__u32 num_classes;
+	__u32 start;
+	__u32 num_states;  /* a state >= num_states is treated as dead */
+	__u32 names_base;  /* HNAME only: where the names' masks start */
+	__u8 byte_class[256];
+};
+
+#define POLC_HTTP_ANY 0xffffffffu
+
+struct polc_http_verdict_key {
+	__u16 l7_policy;
+	__u16 pad;
+	__u32 method; /* accept-set id, or POLC_HTTP_ANY */
+	__u32 path;   /* accept-set id, or POLC_HTTP_ANY */
+};
+
+#define POLC_HTTP_ALTS 8u
+
+struct polc_http_verdict_value {
+	__u32 rule_id; /* the first IR rule among the alternatives */
+	__u32 count;   /* alternatives in need[] (1..POLC_HTTP_ALTS) */
+	__u64 need[POLC_HTTP_ALTS];
+};
 
 #endif /* POLC_MAPS_ABI_H */

@@ -21,12 +21,21 @@ static __always_inline void policy_key_init(struct polc_policy_key *key, __u32 s
 	key->dport = pkt->dport;
 }
 
-/* The subject has been checked to be enforced in `dir`. On allow, *allowed
- * points at the matching entry (its l7_policy drives the HTTP hook). */
-static __always_inline int policy_verdict(const struct polc_policy_set *set, __u32 subject, __u32 peer, __u8 dir, const struct polc_pkt *pkt, struct polc_policy_value **allowed)
+/* What the allow lookups found: the layer-7 policies that still apply.
+ * l7[i] == 0 for both means the request-level check is not needed (no HTTP
+ * rule, or some allowing entry without one: rules add up). */
+struct polc_allow_match {
+	__u32 rule_id;
+	__u16 l7[2]; /* allow(peer), allow(any peer); 0: none */
+	__u8 needs_l7;
+};
+
+/* The subject has been checked to be enforced in `dir`. On allow, *match
+ * says which rule allowed and which HTTP policies the request must pass. */
+static __always_inline int policy_verdict(const struct polc_policy_set *set, __u32 subject, __u32 peer, __u8 dir, const struct polc_pkt *pkt, struct polc_allow_match *match)
 {
 	struct polc_policy_key key = {};
-	struct polc_policy_value *match;
+	struct polc_policy_value *found;
 
 	policy_key_init(&key, subject, peer, dir, pkt);
 
@@ -41,17 +50,49 @@ static __always_inline int policy_verdict(const struct polc_policy_set *set, __u
 #endif
 #endif
 
-	match = bpf_map_lookup_elem(set->allow, &key);
+	found = bpf_map_lookup_elem(set->allow, &key);
+#if POLC_HAVE_HTTP
+	/* An entry with an HTTP policy does not settle the request: the
+	 * any-peer entry may allow every request, or add its own HTTP rules. */
+	if (found) {
+		match->rule_id = found->rule_id;
+		match->l7[0] = found->l7_policy;
+		if (!found->l7_policy)
+			return POLC_DROP_NONE;
+	}
 #if POLC_HAVE_ANY_PEER
-	if (!match) {
-		key.peer = POLC_ID_ANY;
-		match = bpf_map_lookup_elem(set->allow, &key);
+	key.peer = POLC_ID_ANY;
+	{
+		struct polc_policy_value *any = bpf_map_lookup_elem(set->allow, &key);
+
+		if (any) {
+			if (!found)
+				match->rule_id = any->rule_id;
+			match->l7[1] = any->l7_policy;
+			if (!any->l7_policy) {
+				match->l7[0] = 0;
+				return POLC_DROP_NONE;
+			}
+			found = any;
+		}
 	}
 #endif
-	if (!match)
+	if (!found)
 		return POLC_DROP_POLICY;
-	*allowed = match;
+	match->needs_l7 = 1;
 	return POLC_DROP_NONE;
+#else
+#if POLC_HAVE_ANY_PEER
+	if (!found) {
+		key.peer = POLC_ID_ANY;
+		found = bpf_map_lookup_elem(set->allow, &key);
+	}
+#endif
+	if (!found)
+		return POLC_DROP_POLICY;
+	match->rule_id = found->rule_id;
+	return POLC_DROP_NONE;
+#endif
 }
 
 #endif /* POLC_POLICY_H */

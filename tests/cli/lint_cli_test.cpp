@@ -98,6 +98,13 @@ TEST_SUITE("cli") {
     CHECK(err.exit_code == 1);
     CHECK(err.out.find("error: HTTP rules on UDP 8080") != std::string::npos);
 
+    CommandResult any = run_polc({"lint", lint_dir() + "/http-on-any-protocol.pol"});
+    CHECK(any.exit_code == 0);
+    CHECK(any.out.find("http-on-any-protocol.pol:3:49: warning: HTTP rules on ANY 8080: HTTP runs over TCP, so only "
+                       "the TCP part is inspected; UDP and SCTP to that port are allowed with no HTTP check "
+                       "[http-on-any-protocol]") != std::string::npos);
+    CHECK(any.out.find("hint: write protocol TCP for the HTTP port") != std::string::npos);
+
     CommandResult syntax = run_polc({"lint", lint_dir() + "/syntax-errors.pol"});
     CHECK(syntax.exit_code == 1);
     CHECK(syntax.out.find("syntax-errors.pol:3:9: error: unexpected \"ingres\"") != std::string::npos);

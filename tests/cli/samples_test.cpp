@@ -91,7 +91,9 @@ TEST_SUITE("cli") {
       auto v = run_polc({"verify", p.string()});
       CHECK_MESSAGE(v.exit_code == 0, v.err);
       CHECK(v.out.find("polc_ingress") != std::string::npos);
-      CHECK(v.out.find("polc_xdp_ingress") != std::string::npos);
+      // HTTP rules need the tc hook: no XDP object for them.
+      bool http = p.filename().string().find("http") != std::string::npos;
+      CHECK((v.out.find("polc_xdp_ingress") != std::string::npos) == !http);
       auto t = run_polc({"test", p.string(), "--endpoints", (p.parent_path() / "endpoints.json").string(), "--flows",
                          flows_for(p).string()});
       CHECK_MESSAGE(t.exit_code == 0, std::string(t.out + t.err));
@@ -119,11 +121,12 @@ TEST_SUITE("cli") {
     CHECK(c.err.find("bad.json:1:53: error: invalid CIDR \"10.0.0.300/8\": octet 300 out of range") != std::string::npos);
   }
 
-  TEST_CASE("apply refuses HTTP rules the datapath cannot enforce yet (fail closed)") {
+  TEST_CASE("HTTP rules need the tc hook: an XDP apply is refused before anything is loaded") {
     auto r = run_polc({"apply", (polc::test::source_dir() / "samples/06-http.yaml").string(), "--iface",
-                       "polc-none0"});
+                       "polc-none0", "--hook", "xdp", "--endpoints",
+                       (polc::test::source_dir() / "samples/endpoints.json").string()});
     CHECK(r.exit_code == 3);
-    CHECK(r.err.find("does not enforce yet") != std::string::npos);
+    CHECK(r.err.find("only the tc hook enforces") != std::string::npos);
   }
 
   TEST_CASE("usage errors exit 2; unbuilt commands say so") {

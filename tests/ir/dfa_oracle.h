@@ -1,5 +1,5 @@
 // Test helper: RE2 as the judge of the DFA builder. The datapath's answer
-// (Dfa::accept_mask) must equal, pattern by pattern, RE2::FullMatch with
+// (Dfa::match, or Dfa::accept_mask for small sets) must equal, pattern by pattern, RE2::FullMatch with
 // RE2's default options, which the reference evaluator uses.
 #pragma once
 
@@ -33,6 +33,13 @@ class Re2Oracle {
       if (RE2::FullMatch(value, *res_[i])) m |= uint64_t(1) << i;
     return m;
   }
+  // The indices of the patterns matching, ascending (any number of patterns).
+  std::vector<uint32_t> matches(const std::string &value) const {
+    std::vector<uint32_t> out;
+    for (size_t i = 0; i < res_.size(); ++i)
+      if (RE2::FullMatch(value, *res_[i])) out.push_back(uint32_t(i));
+    return out;
+  }
 
  private:
   std::vector<std::unique_ptr<RE2>> res_;
@@ -62,14 +69,14 @@ inline std::vector<std::string> walk_samples(const ir::Dfa &dfa, std::mt19937 &r
   for (int b = 0; b < 256; ++b) class_bytes[dfa.byte_class[b]].push_back(uint8_t(b));
   for (int n = 0; n < count; ++n) {
     std::string value;
-    uint16_t state = dfa.start;
+    uint32_t state = dfa.start;
     for (int step = 0; step < 40 && state != dfa.dead; ++step) {
       if (dfa.accept[state] && rng() % 4 == 0) break;
-      std::vector<uint16_t> live;
-      for (uint16_t c = 0; c < dfa.num_classes; ++c)
+      std::vector<uint32_t> live;
+      for (uint32_t c = 0; c < dfa.num_classes; ++c)
         if (dfa.next[state * dfa.num_classes + c] != dfa.dead) live.push_back(c);
       if (live.empty()) break;
-      uint16_t c = live[rng() % live.size()];
+      uint32_t c = live[rng() % live.size()];
       const auto &bytes = class_bytes[c];
       value += char(bytes[rng() % bytes.size()]);
       state = dfa.next[state * dfa.num_classes + c];

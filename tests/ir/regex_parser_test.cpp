@@ -131,20 +131,29 @@ TEST_SUITE("ir") {
     CHECK(nfa_cap.error().pattern == 1);
     CHECK(nfa_cap.error().message.find("NFA states") != std::string::npos);
 
-    // The classic blow-up: the 13th byte from the end must be an a.
-    auto dfa_cap = build_dfa({"(a|b)*a(a|b){12}"});
+    // The classic blow-up: the 13th byte from the end must be an a (2^13
+    // states), over a lowered cap; the default cap stops the 18th.
+    DfaLimits small_cap;
+    small_cap.max_dfa_states = 4096;
+    auto dfa_cap = build_dfa({"(a|b)*a(a|b){12}"}, small_cap);
     REQUIRE_FALSE(dfa_cap.ok());
     CHECK(dfa_cap.error().message.find("more than 4096 DFA states") != std::string::npos);
+    auto default_cap = build_dfa({"(a|b)*a(a|b){17}"});
+    REQUIRE_FALSE(default_cap.ok());
+    CHECK(default_cap.error().message.find("more than 65536 DFA states") != std::string::npos);
     auto small = build_dfa({"(a|b)*a(a|b){3}"});
     REQUIRE(small.ok());
     CHECK(small->num_states == 17);  // 16 windows of 4 bytes + dead
 
-    std::vector<std::string> many(Dfa::kMaxPatterns + 1, "GET");
-    auto too_many = build_dfa(many);
+    DfaLimits few;
+    few.max_patterns = 64;
+    std::vector<std::string> many(few.max_patterns + 1, "GET");
+    auto too_many = build_dfa(many, few);
     REQUIRE_FALSE(too_many.ok());
     CHECK(too_many.error().message.find("at most 64") != std::string::npos);
     many.pop_back();
-    CHECK(build_dfa(many).ok());
+    CHECK(build_dfa(many, few).ok());
+    CHECK(build_dfa(std::vector<std::string>(300, "GET")).ok());  // no 64-bit mask any more
 
     DfaLimits tight;
     tight.max_nfa_states_per_pattern = 10;

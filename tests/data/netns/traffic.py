@@ -1,12 +1,22 @@
 #!/usr/bin/env python3
 """Traffic for the swap tests.
 
-server MODE: TCP echo on 7001, UDP echo on 7002, UDP sink on 7003 that
-  counts what it receives (a denied port) into the file given.
-client SECONDS OUT: a long-lived TCP connection echoing a line every 10 ms,
-  sequence-numbered UDP datagrams every 2 ms (each answered), and a datagram
-  to the denied port every 20 ms; writes a JSON report to OUT."""
-import json, select, socket, sys, time
+server SINK: TCP echo on 7001, UDP echo on 7002, UDP sink on 7003 that
+  counts what it receives (a denied port) into the file SINK; when a TCP
+  connection closes, its count of retransmitted segments goes into
+  SINK.retrans (a segment dropped on the way is retransmitted).
+client SECONDS OUT HOST [CONTROL_DIR]: a long-lived TCP connection echoing
+  a line every 10 ms, sequence-numbered UDP datagrams every 2 ms (each
+  answered), and a datagram to the denied port every 20 ms, for SECONDS;
+  writes a JSON report to OUT. With CONTROL_DIR, it creates CONTROL_DIR/ready
+  once connected and stops early when CONTROL_DIR/stop appears (SECONDS is
+  then a bound)."""
+import json, os, select, socket, sys, time
+
+def retransmits(sock):
+    """tcpi_total_retrans of struct tcp_info (linux/tcp.h: offset 100)."""
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    return int.from_bytes(info[100:104], sys.byteorder)
 
 def server(sink_file):
     tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -31,21 +41,31 @@ def server(sink_file):
                 except ConnectionResetError:
                     data = b""
                 if not data:
+                    open(sink_file + ".retrans", "w").write(str(retransmits(s)))
                     conns.remove(s); s.close()
                 else:
                     s.sendall(data)
 
-def client(seconds, out, host):
-    report = {"tcp_ok": True, "tcp_error": "", "udp_sent": 0, "udp_answered": 0, "tcp_echoes": 0}
+def client(seconds, out, host, control=None):
+    report = {"tcp_ok": True, "tcp_error": "", "udp_sent": 0, "udp_answered": 0, "tcp_echoes": 0,
+              "tcp_retransmits": 0, "seconds": 0.0, "stopped": False}
     tcp = socket.create_connection((host, 7001), timeout=5)
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.setblocking(False)
     denied = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     answered = set()
-    end = time.time() + seconds
-    next_tcp = next_denied = 0.0
+    start = time.time()
+    end = start + seconds
+    next_tcp = next_denied = next_control = 0.0
     seq = 0
+    if control:
+        open(os.path.join(control, "ready"), "w").close()
     while time.time() < end:
         now = time.time()
+        if control and now >= next_control:
+            if os.path.exists(os.path.join(control, "stop")):
+                report["stopped"] = True
+                break
+            next_control = now + 0.05
         udp.sendto(str(seq).encode(), (host, 7002)); seq += 1
         if now >= next_tcp:
             try:
@@ -64,6 +84,7 @@ def client(seconds, out, host):
         except (BlockingIOError, ValueError):
             pass
         time.sleep(0.002)
+    report["seconds"] = round(time.time() - start, 3)
     deadline = time.time() + 1.0
     while time.time() < deadline and len(answered) < seq:
         r, _, _ = select.select([udp], [], [], 0.05)
@@ -71,6 +92,7 @@ def client(seconds, out, host):
             answered.add(int(udp.recv(64)))
     report["udp_sent"] = seq
     report["udp_answered"] = len(answered)
+    report["tcp_retransmits"] = retransmits(tcp)
     tcp.close()
     json.dump(report, open(out, "w"))
 
@@ -78,4 +100,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "server":
         server(sys.argv[2])
     else:
-        client(float(sys.argv[2]), sys.argv[3], sys.argv[4])
+        client(float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] if len(sys.argv) > 5 else None)

@@ -1,0 +1,147 @@
+// The HTTP maps of a loaded object: filled from the plan (the object's own
+// maps, slot 0) and for a later generation (fresh inner maps, the table
+// sized to that generation's DFAs), read back entry by entry.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstring>
+
+#include "codegen/compile_policy.h"
+#include "frontend/inventory.h"
+#include "ir/plan.h"
+#include "runtime/bpf_object.h"
+#include "runtime/http_maps.h"
+#include "runtime/policy_maps.h"
+#include "runtime/policy_slots.h"
+#include "tests/support/policy_fixture.h"
+#include "tests/support/test_env.h"
+
+using namespace polc;
+
+namespace {
+
+struct Loaded {
+  test::PolicyFixture fixture;
+  ir::Policy policy;
+  ir::EndpointSet endpoints;
+};
+
+void load_sample(Loaded &out, const std::string &policy_file) {
+  std::string dir = (test::source_dir() / "samples").string();
+  out.policy = out.fixture.lower_text(policy_file, test::read_file(dir + "/" + policy_file));
+  Inventory inventory;
+  REQUIRE(load_inventory_file(dir + "/endpoints.json", out.fixture.sources, out.fixture.diags, inventory));
+  REQUIRE_MESSAGE(!out.fixture.diags.has_errors(), out.fixture.messages());
+  out.endpoints = ir::EndpointSet::from_inventory(inventory);
+}
+
+runtime::BpfObject load_object(const ir::Policy &policy) {
+  auto compiled = codegen::compile_policy(policy, codegen::Hook::Tc);
+  REQUIRE_MESSAGE(compiled.ok(), (compiled.ok() ? "" : compiled.error().message));
+  auto object = runtime::BpfObject::open_memory(compiled->elf, "polc");
+  REQUIRE_MESSAGE(object.ok(), (object.ok() ? "" : object.error().message));
+  auto loaded = object->load();
+  REQUIRE_MESSAGE(loaded.ok(), (loaded.ok() ? "" : loaded.error().message));
+  return std::move(object).value();
+}
+
+// Every entry of the three maps equals the plan's.
+void check_http_maps(const runtime::HttpMapFds &fds, const ir::HttpPlan &http) {
+  for (uint32_t f = 0; f < ir::kHttpFieldCount; ++f) {
+    polc_http_dfa_meta got, want = runtime::http_meta_value(http.meta[f]);
+    REQUIRE(runtime::map_lookup(fds.meta, &f, &got).value());
+    CHECK(std::memcmp(&got, &want, sizeof got) == 0);
+  }
+  CHECK(runtime::map_max_entries(fds.table) == http.table.size());
+  size_t differ = 0;
+  for (uint32_t i = 0; i < http.table.size(); ++i) {
+    uint64_t got = ~uint64_t(0);
+    REQUIRE(runtime::map_lookup(fds.table, &i, &got).value());
+    differ += got != http.table[i];
+  }
+  CHECK(differ == 0);
+  CHECK(runtime::count_entries(fds.verdict) == http.verdicts.size());
+  for (const ir::HttpVerdict &v : http.verdicts) {
+    polc_http_verdict_key key = runtime::http_verdict_key(v);
+    polc_http_verdict_value got, want = runtime::http_verdict_value(v);
+    REQUIRE(runtime::map_lookup(fds.verdict, &key, &got).value());
+    CHECK(std::memcmp(&got, &want, sizeof got) == 0);
+  }
+}
+
+runtime::UniqueFd dup_map(const runtime::BpfObject &object, const char *name) {
+  int fd = object.map_fd(name);
+  REQUIRE_MESSAGE(fd >= 0, name);
+  return runtime::UniqueFd(::dup(fd));
+}
+
+}  // namespace
+
+TEST_SUITE("runtime") {
+  TEST_CASE("http maps: samples/06-http.yaml fills meta, table and verdicts, then a new generation in slot 1") {
+    if (!test::bpf_tests_enabled()) return;
+    Loaded sample;
+    load_sample(sample, "06-http.yaml");
+    ir::MapPlan plan = ir::plan_maps(sample.policy, sample.endpoints);
+    REQUIRE_FALSE(plan.http.error);
+    REQUIRE_FALSE(plan.http.verdicts.empty());
+    runtime::BpfObject object = load_object(sample.policy);
+    auto filled = runtime::fill_policy_maps(object, plan);
+    REQUIRE_MESSAGE(filled.ok(), (filled.ok() ? "" : filled.error().message));
+    check_http_maps({object.map_fd(runtime::kHttpMetaMap), object.map_fd(runtime::kHttpTableMap),
+                     object.map_fd(runtime::kHttpVerdictMap)},
+                    plan.http);
+
+    // A later generation with larger HTTP tables: same program, its own maps.
+    test::PolicyFixture f;
+    ir::Policy bigger = f.lower_text("big.json", R"([{"endpointSelector": {"matchLabels": {"app": "api"}},
+      "ingress": [{"fromEndpoints": [{"matchLabels": {"app": "web"}}],
+                   "toPorts": [{"ports": [{"port": "8080", "protocol": "TCP"}],
+                                "rules": {"http": [{"method": "GET", "path": "/api/v[0-9]+/item-[0-9]+/.*"},
+                                                   {"method": "PUT", "path": "/admin/.*", "host": "a\\.example"},
+                                                   {"headers": ["X-Token: t0k3n"]}]}}]}]}])");
+    REQUIRE_MESSAGE(!f.diags.has_errors(), f.messages());
+    ir::MapPlan next = ir::plan_maps(bigger, sample.endpoints);
+    REQUIRE_FALSE(next.http.error);
+    CHECK(next.http.table.size() != plan.http.table.size());
+
+    runtime::SlotMaps slots;
+    for (size_t i = 0; i < runtime::kSlotArrayNames.size(); ++i)
+      slots.arrays[i] = dup_map(object, runtime::kSlotArrayNames[i]);
+    for (size_t i = 0; i < runtime::kHttpSlotArrayNames.size(); ++i)
+      slots.http_arrays[i] = dup_map(object, runtime::kHttpSlotArrayNames[i]);
+    slots.active = dup_map(object, "polc_active");
+    REQUIRE(slots.has_http());
+    CHECK(runtime::slot_populated(slots, 0).value());
+    CHECK_FALSE(runtime::slot_populated(slots, 1).value());
+    auto installed = runtime::install_slot(slots, 1, next);
+    REQUIRE_MESSAGE(installed.ok(), (installed.ok() ? "" : installed.error().message));
+    CHECK(runtime::slot_populated(slots, 1).value());
+    std::array<runtime::UniqueFd, 3> inner;
+    for (size_t i = 0; i < inner.size(); ++i) {
+      auto fd = runtime::inner_map(slots.http_arrays[i].get(), 1);
+      REQUIRE(fd.ok());
+      REQUIRE(fd->valid());
+      inner[i] = std::move(*fd);
+    }
+    check_http_maps({inner[0].get(), inner[1].get(), inner[2].get()}, next.http);
+    // Slot 0 still holds the first generation's tables.
+    check_http_maps({object.map_fd(runtime::kHttpMetaMap), object.map_fd(runtime::kHttpTableMap),
+                     object.map_fd(runtime::kHttpVerdictMap)},
+                    plan.http);
+  }
+
+  TEST_CASE("http maps: HTTP rules are refused by an object without HTTP tables") {
+    if (!test::bpf_tests_enabled()) return;
+    Loaded plain;
+    load_sample(plain, "03-ports.json");
+    runtime::BpfObject object = load_object(plain.policy);
+    CHECK(object.map_fd(runtime::kHttpMetaMap) < 0);
+    Loaded http;
+    load_sample(http, "06-http.yaml");
+    auto filled = runtime::fill_policy_maps(object, ir::plan_maps(http.policy, http.endpoints));
+    REQUIRE_FALSE(filled.ok());
+    CHECK(filled.error().message.find("without HTTP tables") != std::string::npos);
+  }
+}
