@@ -10,22 +10,27 @@
 //            shape, every rule's port moved); after the first round trip
 //            the object of the other shape is still loaded and is reused;
 //   phase 2: swaps through four shapes in rotation (deny rules, egress
-//            rules, both, neither), so that every one compiles and loads a
-//            new object: polc keeps at most three loaded.
+//            rules, both, neither), so that every one loads a new object
+//            (polc keeps at most three loaded); the first time a shape is
+//            seen it is compiled, then its object comes from polc's object
+//            cache (cli/object_cache.h; a cache of the bench's own);
+//   phase 3: the same rotation with the object cache off: every swap
+//            compiles.
 //
 // Each swap runs the polc binary, as an operator would. `apply --format
-// json` reports where its time went (timings_ms: prepare = read + lower +
-// inventory + plan + digests; compile; load = open + maps + verifier; fill;
-// pin; commit = the slot flip or the link updates) and switch_ms, from the
-// start of the update (the policy read and planned, the lock held) to the
-// switch. The bench prints, per kind of swap, the median and p99 of the
-// whole command and of the switch, and the median of every step. Targets
-// (issue 4): map-only < 50 ms, new program shape < 300 ms; judged on the
-// switch, and shown beside the whole command.
+// json` reports where its time went (timings_ms: read = policy and
+// inventory read and lowered; plan; digest; compile = generate + LLVM, or
+// the cache read; load = libbpf open + maps + verifier; fill; pin; commit =
+// the slot flip or the link updates) and switch_ms, from the start of the
+// update (policy read and planned, lock held) to the switch. The bench
+// prints, per kind of swap, the median and p99 of the switch and of the
+// whole command, and the median of every step. Targets (issue 4): map-only
+// < 50 ms, new program shape < 300 ms; judged on the switch, and shown
+// beside the whole command.
 //
 // Needs root. Makes and removes its own pair of network namespaces
 // (polc-b-<pid>-c/-s, addresses 10.200.0.1/.2 only inside them).
-// Usage: bench_swap [--rules N] [--swaps N] [--fresh N]
+// Usage: bench_swap [--rules N] [--swaps N] [--fresh N] [--compiled N]
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +42,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -207,29 +213,31 @@ void report(const std::string &kind, const std::vector<Sample> &samples, double 
   fmt::print("    whole `polc apply` command:        median {:7.1f} ms, p99 {:7.1f} ms; target < {:.0f} ms: {}\n", c50,
              c99, target_ms, c99 < target_ms ? "met" : c50 < target_ms ? "met by the median, MISSED by p99" : "MISSED");
   std::string steps = "    median of each step:";
-  double prepare = 0;
-  for (const char *step : {"prepare", "compile", "load", "fill", "pin", "commit"}) {
+  double before = 0;  // read + plan + digest: before the update starts
+  for (const char *step : {"read", "plan", "digest", "compile", "load", "fill", "pin", "commit"}) {
     std::vector<double> v;
     for (const Sample &s : samples) v.push_back(s.steps.count(step) ? s.steps.at(step) : 0.0);
     steps += fmt::format(" {} {:.1f}", step, quantile(v, 0.5));
-    if (std::string(step) == "prepare") prepare = quantile(v, 0.5);
+    if (std::string(step) == "read" || std::string(step) == "plan" || std::string(step) == "digest")
+      before += quantile(v, 0.5);
   }
-  fmt::print("{} ms; outside them (start-up, lock, state files, exit) about {:.1f} ms\n", steps,
-             c50 - sw50 - prepare);
+  fmt::print("{} ms;\n    outside them (start-up, lock, state files, clean-up, exit) about {:.1f} ms\n", steps,
+             c50 - sw50 - before);
 }
 
 }  // namespace
 
-int main(int argc, char **argv) {
+int run(int argc, char **argv) {
   size_t rules = 10000;
-  int swaps = 100, fresh_swaps = 30;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  int swaps = 100, fresh_swaps = 30, compiled_swaps = 10;
+  for (int i = 1; i < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--rules") rules = std::stoul(argv[i + 1]);
-    else if (a == "--swaps") swaps = std::stoi(argv[i + 1]);
-    else if (a == "--fresh") fresh_swaps = std::stoi(argv[i + 1]);
+    if (i + 1 < argc && a == "--rules") rules = std::stoul(argv[i + 1]);
+    else if (i + 1 < argc && a == "--swaps") swaps = std::stoi(argv[i + 1]);
+    else if (i + 1 < argc && a == "--fresh") fresh_swaps = std::stoi(argv[i + 1]);
+    else if (i + 1 < argc && a == "--compiled") compiled_swaps = std::stoi(argv[i + 1]);
     else {
-      fmt::print(stderr, "usage: bench_swap [--rules N] [--swaps N] [--fresh N]\n");
+      fmt::print(stderr, "usage: bench_swap [--rules N] [--swaps N] [--fresh N] [--compiled N]\n");
       return 2;
     }
   }
@@ -253,6 +261,8 @@ int main(int argc, char **argv) {
     fmt::print(stderr, "bench_swap: cannot make the network namespaces\n");
     return 1;
   }
+  // polc's object cache: the bench's own, empty at the start.
+  setenv("POLC_OBJECT_CACHE", (dir / "objects").c_str(), 1);
   const fs::path inventory = dir / "endpoints.json";
   write_text(inventory, inventory_json());
   int files = 0;
@@ -263,10 +273,7 @@ int main(int argc, char **argv) {
     Run r = run_polc({"apply", file.string(), "--iface", "s0", "--netns", ns.server, "--endpoints", inventory.string(),
                       "--format", "json"},
                      dir / "stderr");
-    if (r.exit_code != 0) {
-      fmt::print(stderr, "polc apply failed ({}): {}\n", r.exit_code, r.err);
-      std::exit(1);
-    }
+    if (r.exit_code != 0) throw std::runtime_error(fmt::format("polc apply failed ({}): {}", r.exit_code, r.err));
     auto j = nlohmann::json::parse(r.out);
     if (sample) {
       sample->command_ms = r.ms;
@@ -274,7 +281,8 @@ int main(int argc, char **argv) {
       for (auto &[step, ms] : j["timings_ms"].items()) sample->steps[step] = ms.get<double>();
     }
     std::string result = j.value("result", "");
-    if (result == "program-swap") result += j.value("reused_object", false) ? " (reused)" : " (fresh)";
+    if (result == "program-swap")
+      result += j.value("reused_object", false) ? " (reused)" : j.value("compiled", true) ? " (compiled)" : " (cached)";
     return result;
   };
 
@@ -297,9 +305,20 @@ int main(int argc, char **argv) {
   fmt::print("first apply ({}): {:.0f} ms (compile {:.0f}, load {:.0f}, fill {:.0f})\n\n", attached, first.command_ms,
              first.steps["compile"], first.steps["load"], first.steps["fill"]);
 
-  std::thread client([&] {
-    ns.in(ns.client, "python3 " + script + " client 900 " + traffic_report.string() + " 10.200.0.2 " + control.string());
-  });
+  // Stopped and joined however this scope ends.
+  struct Client {
+    std::thread thread;
+    fs::path stop;
+    ~Client() {
+      if (!thread.joinable()) return;
+      write_text(stop, "");
+      thread.join();
+    }
+  } client{std::thread([&] {
+             ns.in(ns.client,
+                   "python3 " + script + " client 900 " + traffic_report.string() + " 10.200.0.2 " + control.string());
+           }),
+           control / "stop"};
   for (auto start = Clock::now(); !fs::exists(control / "ready") && seconds_since(start) < 10;)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
 
@@ -318,31 +337,44 @@ int main(int argc, char **argv) {
     by_kind[kind].push_back(s);
   }
   double phase1_s = seconds_since(phase1);
-  // Phase 2: four shapes in rotation, none of them kept loaded when its turn comes.
+  // Phase 2: four shapes in rotation, none of them kept loaded when its
+  // turn comes; then phase 3, the same without the object cache.
   const Shape rotation[] = {{false, true, false}, {false, false, true}, {false, true, true}, {false, false, false}};
   auto phase2 = Clock::now();
-  std::map<std::string, std::vector<Sample>> rotated;
+  std::map<std::string, std::vector<Sample>> rotated, compiled;
   for (int i = 0; i < fresh_swaps; ++i) {
     Sample s;
     std::string kind = apply(variant, rotation[i % 4], &s);
     rotated[kind].push_back(s);
   }
   double phase2_s = seconds_since(phase2);
+  setenv("POLC_OBJECT_CACHE", "off", 1);
+  auto phase3 = Clock::now();
+  for (int i = 0; i < compiled_swaps; ++i) {
+    Sample s;
+    std::string kind = apply(variant, rotation[(fresh_swaps + i) % 4], &s);
+    compiled[kind].push_back(s);
+  }
+  double phase3_s = seconds_since(phase3);
   write_text(control / "stop", "");
-  client.join();
+  client.thread.join();
 
+  auto name = [](const std::string &kind) -> std::string {
+    if (kind == "map-swap") return "map-only";
+    if (kind == "program-swap (reused)") return "new shape, object still loaded (reused)";
+    if (kind == "program-swap (cached)") return "new shape, object loaded (compiled before: from the object cache)";
+    if (kind == "program-swap (compiled)") return "new shape, object compiled and loaded";
+    return kind;
+  };
   fmt::print("phase 1: {} swaps alternating shape (ICMP rule on/off) and map-only changes, {:.1f} s\n", swaps,
              phase1_s);
-  report("  map-only", by_kind["map-swap"], 50);
-  report("  new shape, object still loaded (reused)", by_kind["program-swap (reused)"], 300);
-  if (!by_kind["program-swap (fresh)"].empty())
-    report("  new shape, compiled and loaded (first time each)", by_kind["program-swap (fresh)"], 300);
+  for (auto &[kind, samples] : by_kind) report("  " + name(kind), samples, kind == "map-swap" ? 50 : 300);
   fmt::print("phase 2: {} swaps through four shapes in rotation, {:.1f} s\n", fresh_swaps, phase2_s);
-  for (auto &[kind, samples] : rotated)
-    report("  " + (kind == "program-swap (fresh)" ? std::string("new shape, compiled and loaded") : kind), samples,
-           kind == "map-swap" ? 50 : 300);
+  for (auto &[kind, samples] : rotated) report("  " + name(kind), samples, kind == "map-swap" ? 50 : 300);
+  fmt::print("phase 3: {} swaps through the same shapes, object cache off, {:.1f} s\n", compiled_swaps, phase3_s);
+  for (auto &[kind, samples] : compiled) report("  " + name(kind), samples, kind == "map-swap" ? 50 : 300);
 
-  // The traffic across both phases.
+  // The traffic across the three phases.
   auto t = nlohmann::json::parse(read_text(traffic_report));
   ns.in(ns.server, "for i in $(seq 100); do test -s " + sink.string() + ".retrans && exit 0; sleep 0.05; done");
   std::string server_retrans = fs::exists(sink.string() + ".retrans") ? read_text(sink.string() + ".retrans") : "?";
@@ -350,9 +382,18 @@ int main(int argc, char **argv) {
                   server_retrans == "0" && t.value("tcp_ok", false) && t.value("stopped", false);
   fmt::print("\ntraffic during the {} swaps ({:.1f} s): UDP {} sent, {} answered; TCP {} echoes, {}, retransmitted "
              "segments: client {}, server {}; datagrams delivered to the denied port: {}: {}\n",
-             swaps + fresh_swaps, t.value("seconds", 0.0), t.value("udp_sent", 0), t.value("udp_answered", 0),
+             swaps + fresh_swaps + compiled_swaps, t.value("seconds", 0.0), t.value("udp_sent", 0), t.value("udp_answered", 0),
              t.value("tcp_echoes", 0), t.value("tcp_ok", false) ? "never reset" : "BROKEN: " + t.value("tcp_error", std::string()),
              t.value("tcp_retransmits", -1), server_retrans, fs::exists(sink) ? read_text(sink) : "0",
              lossless && !fs::exists(sink) ? "nothing lost, nothing denied delivered" : "FAILED");
   return lossless && !fs::exists(sink) ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  try {
+    return run(argc, argv);  // the namespaces and the temporary files go on every way out
+  } catch (const std::exception &e) {
+    fmt::print(stderr, "bench_swap: {}\n", e.what());
+    return 1;
+  }
 }

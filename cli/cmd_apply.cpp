@@ -1,10 +1,12 @@
 // polc apply (POLICY... | OBJ.o) --iface IF [--endpoints EPS.json]
 //            [--hook tc|xdp] [--netns NAME] [--format text|json]
-// Compiles (only when the interface runs a different program shape), loads,
-// verifies, fills the maps and attaches, or swaps atomically what is there
-// (runtime/installer.h). Failures leave the previous policy in force, exit 3.
+// Compiles (only for a program shape neither loaded on the interface nor in
+// the object cache, cli/object_cache.h), loads, verifies, fills the maps and
+// attaches, or swaps atomically what is there (runtime/installer.h).
+// Failures leave the previous policy in force, exit 3.
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -12,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/object_cache.h"
 #include "cli/output.h"
 #include "cli/session.h"
 #include "codegen/compile_policy.h"
@@ -120,10 +123,16 @@ int run_apply(const ApplyOptions &opt) {
   // another size needs another object.
   if (request.plan.shape.http) request.shape_digest += "-v" + std::to_string(request.plan.http.verdict_capacity);
   request.policy_digest = plan_digest(policy, request.plan, request.shape_digest);
-  request.build_object = [&policy, hook]() -> Result<std::vector<uint8_t>> {
-    auto compiled = codegen::compile_policy(policy, hook);
-    if (!compiled) return compiled.error();
-    return std::move(compiled->elf);
+  // Only for a program no loaded object has: generated, then compiled
+  // unless this host compiled it before (cli/object_cache.h).
+  std::optional<bool> cache_hit;
+  request.build_object = [&policy, hook, &cache_hit]() -> Result<std::vector<uint8_t>> {
+    auto program = codegen::generate_policy_program(policy, hook);
+    if (!program) return program.error();
+    auto object = cached_object(*program);
+    if (!object) return object.error();
+    cache_hit = object->hit;
+    return std::move(object->elf);
   };
 
   const double digest_ms = lap();
@@ -140,6 +149,7 @@ int run_apply(const ApplyOptions &opt) {
                                 {"policy_digest", request.policy_digest},
                                 {"switch_ms", outcome->switch_ms}};
     if (outcome->kind == runtime::ApplyOutcome::Kind::ProgramSwap) j["reused_object"] = outcome->reused_object;
+    if (cache_hit) j["compiled"] = !*cache_hit;  // false: the object came from the cache
     const runtime::ApplyTimings &t = outcome->timings;
     // Before the update (read, plan, digest) and in it (runtime::ApplyTimings).
     j["timings_ms"] = {{"read", read_ms}, {"plan", plan_ms},   {"digest", digest_ms}, {"compile", t.compile_ms},

@@ -30,12 +30,17 @@ Result<MapSizes> policy_map_sizes(const ir::Policy &policy, const ir::DatapathSh
 
 }  // namespace
 
+Result<GeneratedProgram> generate_policy_program(const ir::Policy &policy, Hook hook) {
+  const ir::DatapathShape shape = ir::plan_shape(policy);
+  auto sizes = policy_map_sizes(policy, shape, hook);
+  if (!sizes) return sizes.error();
+  return try_generate_datapath(shape, hook, *sizes);
+}
+
 Result<CompiledObject> compile_policy(const ir::Policy &policy, Hook hook) {
   CompiledObject out;
   out.shape = ir::plan_shape(policy);
-  auto sizes = policy_map_sizes(policy, out.shape, hook);
-  if (!sizes) return sizes.error();
-  auto generated = try_generate_datapath(out.shape, hook, *sizes);
+  auto generated = generate_policy_program(policy, hook);
   if (!generated) return generated.error();
   out.program = std::move(generated).value();
 

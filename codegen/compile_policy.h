@@ -25,6 +25,11 @@ struct CompiledObject {
 
 Result<CompiledObject> compile_policy(const ir::Policy &policy, Hook hook = Hook::Tc);
 
+// The program compile_policy compiles for `policy`, generated but not
+// compiled (apply keys its object cache on it: equal programs compile to
+// equal bytes). Fails as compile_policy does on HTTP rules.
+Result<GeneratedProgram> generate_policy_program(const ir::Policy &policy, Hook hook = Hook::Tc);
+
 // The generated C as one readable file: config.h first, then the program.
 std::string generated_c_listing(const GeneratedProgram &program);
 

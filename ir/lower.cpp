@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <compare>
-#include <memory_resource>
 #include <numeric>
-#include <optional>
 #include <string>
 #include <tuple>
-#include <unordered_map>
 #include <vector>
+
+#include "ir/selector_ranks.h"
 
 namespace polc::ir {
 
@@ -282,76 +281,6 @@ void lower_section(const ast::Rule &rule, const Selector &subject,
   }
 }
 
-// Comparing two rules is mostly comparing their selectors, and sorting
-// 200,000 rules compares millions of pairs, each chasing pointers through a
-// heap of hundreds of MiB. So each distinct selector is ranked once, and
-// rules sort by rank. The ranking compares flat encodings of the selectors,
-// kept together in one small arena, which order as the selectors do.
-class SelectorRanks {
- public:
-  explicit SelectorRanks(size_t expected) { ids_.reserve(expected); }
-
-  // The same id for equal selectors.
-  uint32_t id(const Selector &s) {
-    if (s.requirements.empty() && empty_id_) return *empty_id_;  // most peers that are no selector
-    scratch_.clear();
-    encode(s, scratch_);
-    auto it = ids_.find(scratch_);
-    if (it != ids_.end()) return it->second;
-    char *copy = static_cast<char *>(memory_.allocate(scratch_.size(), 1));
-    std::copy(scratch_.begin(), scratch_.end(), copy);
-    std::string_view stored(copy, scratch_.size());
-    ids_.emplace(stored, static_cast<uint32_t>(encodings_.size()));
-    encodings_.push_back(stored);
-    uint32_t id = static_cast<uint32_t>(encodings_.size() - 1);
-    if (s.requirements.empty()) empty_id_ = id;
-    return id;
-  }
-  // Turns ids into ranks: ranks compare as the selectors do.
-  void rank() {
-    std::vector<uint32_t> by_value(encodings_.size());
-    for (uint32_t i = 0; i < by_value.size(); ++i) by_value[i] = i;
-    std::sort(by_value.begin(), by_value.end(), [&](uint32_t a, uint32_t b) { return encodings_[a] < encodings_[b]; });
-    rank_of_id_.resize(encodings_.size());
-    for (uint32_t r = 0; r < by_value.size(); ++r) rank_of_id_[by_value[r]] = r;
-  }
-  uint32_t rank_of(uint32_t id) const { return rank_of_id_[id]; }
-
- private:
-  // Bytes whose order (memcmp, then length) is Selector's order: a string
-  // ends with 00 00 and escapes its 00 bytes as 00 01, so a string sorts
-  // before its extensions; in a list each item starts with 01 and the list
-  // ends with 00, so a list sorts before its extensions too.
-  static void encode(std::string_view text, std::string &out) {
-    for (char c : text) {
-      out += c;
-      if (c == '\0') out += '\1';
-    }
-    out += '\0';
-    out += '\0';
-  }
-  static void encode(const Selector &s, std::string &out) {
-    for (const Requirement &r : s.requirements) {
-      out += '\1';
-      encode(r.key, out);
-      out += static_cast<char>(r.op);
-      for (const std::string &v : r.values) {
-        out += '\1';
-        encode(v, out);
-      }
-      out += '\0';
-    }
-    out += '\0';
-  }
-
-  std::pmr::monotonic_buffer_resource memory_;  // the encodings, back to back
-  std::unordered_map<std::string_view, uint32_t> ids_;
-  std::vector<std::string_view> encodings_;     // by id
-  std::vector<uint32_t> rank_of_id_;
-  std::string scratch_;
-  std::optional<uint32_t> empty_id_;
-};
-
 // What a rule sorts by, in the order of Rule::less_meaning: the selectors
 // as ranks and the small fields inline; the rest is compared on the rule
 // itself, which only happens between rules equal so far.
@@ -466,7 +395,7 @@ void canonicalize(Policy &policy) {
   auto &en = policy.enforcements;
   // Every selector gets its id first (the rules must not move until the
   // ranking is done), then one ranking serves rules and enforcements.
-  SelectorRanks ranks(rules.size() + en.size());
+  SelectorRanks ranks;
   std::vector<RuleKey> rule_keys(rules.size());
   LastSelector subjects;
   for (uint32_t i = 0; i < rules.size(); ++i) {

@@ -3,10 +3,12 @@
 //
 // apply: with the program shape in force unchanged, a map-only update (a
 // new generation in the idle slot, then one flip of polc_active); with a
-// new shape, a new object is loaded and verified first (reusing the
-// conntrack map), its maps filled, and each link switched with
-// BPF_LINK_UPDATE. Any failure before the switch leaves the old policy in
-// force. The same input twice changes nothing.
+// new shape that a kept object has, that object gets the new generation in
+// its idle slot and each link is switched to it with BPF_LINK_UPDATE;
+// otherwise a new object is loaded and verified first (reusing the
+// conntrack map), its maps filled, and each link switched. Any failure
+// before the switch leaves the old policy in force. The same input twice
+// changes nothing.
 #pragma once
 
 #include <cstdint>

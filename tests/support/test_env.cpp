@@ -1,5 +1,7 @@
 #include "tests/support/test_env.h"
 
+#include <algorithm>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +13,16 @@
 #include <vector>
 
 namespace polc::test {
+
+bool quick_mode() {
+  const char *v = std::getenv("POLC_TEST_QUICK");
+  return v && std::string(v) == "1";
+}
+
+int scaled_count(int full, int floor) {
+  if (!quick_mode()) return full;
+  return std::max(floor, full / 10);
+}
 
 std::filesystem::path source_dir() { return POLC_SOURCE_DIR; }
 std::filesystem::path corpus_dir() { return POLC_CORPUS_DIR; }
@@ -93,7 +105,25 @@ static CommandResult run_argv(const std::vector<std::string> &argv) {
   return r;
 }
 
+namespace {
+
+// polc's object cache (cli/object_cache.h) for the polc runs of this test
+// process: a directory of its own, removed at exit, so that tests leave
+// nothing in /run/polc/objects. A POLC_OBJECT_CACHE already set wins.
+struct TestObjectCache {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("polc-test-objects-" + std::to_string(::getpid()));
+  TestObjectCache() { ::setenv("POLC_OBJECT_CACHE", dir.c_str(), 0); }
+  ~TestObjectCache() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+}  // namespace
+
 CommandResult run_polc(const std::vector<std::string> &args) {
+  static TestObjectCache object_cache;
   std::vector<std::string> argv{polc_binary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_argv(argv);

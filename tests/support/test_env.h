@@ -17,6 +17,13 @@ std::filesystem::path polc_binary();
 // machine without BPF fails them instead of skipping.
 bool bpf_tests_enabled();
 
+// POLC_TEST_QUICK=1: the sanitizer pass of scripts/test.sh, after a plain
+// pass that ran every randomized and repeated test at its full count.
+// Such tests then run a fraction of their rounds.
+bool quick_mode();
+// `full`, or about a tenth of it (at least `floor`) in quick mode.
+int scaled_count(int full, int floor = 1);
+
 std::string read_file(const std::filesystem::path &p);
 void write_file(const std::filesystem::path &p, const std::string &text);
 
