@@ -22,24 +22,11 @@ static_assert(ir::kHttpMaxAlternatives == POLC_HTTP_ALTS);
 static_assert(ir::kHttpNameHost == POLC_HTTP_NAME_HOST && ir::kHttpNameContentLength == POLC_HTTP_NAME_CONTENT_LENGTH &&
               ir::kHttpNameTransferEncoding == POLC_HTTP_NAME_TRANSFER_ENCODING);
 
-// Element by element, or in batches where the kernel has them (5.6+): a
-// 1,000-path table is a few hundred thousand entries, a syscall each
-// otherwise.
+// In batches where the kernel has them (map_update_many): a 1,000-path
+// table is a few hundred thousand entries, a syscall each otherwise.
 Result<void> write_all(int fd, const void *keys, const void *values, size_t key_size, size_t value_size,
                        size_t count) {
-  constexpr size_t kBatch = 4096;
-  const auto *k = static_cast<const uint8_t *>(keys);
-  const auto *v = static_cast<const uint8_t *>(values);
-  size_t done = 0;
-  LIBBPF_OPTS(bpf_map_batch_opts, opts);
-  while (done < count) {
-    uint32_t n = static_cast<uint32_t>(std::min(kBatch, count - done));
-    if (bpf_map_update_batch(fd, k + done * key_size, v + done * value_size, &n, &opts) != 0) break;
-    done += n;
-  }
-  for (; done < count; ++done)
-    if (auto put = map_update(fd, k + done * key_size, v + done * value_size); !put) return put;
-  return {};
+  return map_update_many(fd, keys, values, count, key_size, value_size);
 }
 
 }  // namespace
