@@ -28,19 +28,26 @@ Result<MapSizes> policy_map_sizes(const ir::Policy &policy, const ir::DatapathSh
   return sizes;
 }
 
-}  // namespace
-
-Result<GeneratedProgram> generate_policy_program(const ir::Policy &policy, Hook hook) {
-  const ir::DatapathShape shape = ir::plan_shape(policy);
+Result<GeneratedProgram> generate_for_shape(const ir::Policy &policy, const ir::DatapathShape &shape, Hook hook) {
   auto sizes = policy_map_sizes(policy, shape, hook);
   if (!sizes) return sizes.error();
   return try_generate_datapath(shape, hook, *sizes);
 }
 
+}  // namespace
+
+Result<GeneratedProgram> generate_policy_program(const ir::Policy &policy, Hook hook) {
+  return generate_for_shape(policy, ir::plan_shape(policy), hook);
+}
+
 Result<CompiledObject> compile_policy(const ir::Policy &policy, Hook hook) {
+  return compile_policy_for_shape(policy, ir::plan_shape(policy), hook);
+}
+
+Result<CompiledObject> compile_policy_for_shape(const ir::Policy &policy, const ir::DatapathShape &shape, Hook hook) {
   CompiledObject out;
-  out.shape = ir::plan_shape(policy);
-  auto generated = generate_policy_program(policy, hook);
+  out.shape = shape;
+  auto generated = generate_for_shape(policy, shape, hook);
   if (!generated) return generated.error();
   out.program = std::move(generated).value();
 

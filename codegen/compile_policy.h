@@ -25,6 +25,13 @@ struct CompiledObject {
 
 Result<CompiledObject> compile_policy(const ir::Policy &policy, Hook hook = Hook::Tc);
 
+// As compile_policy, for a shape wider than the policy's own (more lookups,
+// parsers or directions): the program enforces the policy the same, the
+// extra lookups finding nothing. Tests use it to share one object among
+// policies of nearby shapes.
+Result<CompiledObject> compile_policy_for_shape(const ir::Policy &policy, const ir::DatapathShape &shape,
+                                                Hook hook = Hook::Tc);
+
 // The program compile_policy compiles for `policy`, generated but not
 // compiled (apply keys its object cache on it: equal programs compile to
 // equal bytes). Fails as compile_policy does on HTTP rules.

@@ -13,6 +13,14 @@ constexpr std::string_view kConfigHeader = "config.h";
 
 std::string flag(bool on) { return on ? "1" : "0"; }
 
+// An X-macro list of the lengths in `mask`, longest first: "X(24) X(8)".
+std::string lengths_list(uint32_t mask) {
+  std::string out;
+  for (int bits = 24; bits >= 0; --bits)
+    if (mask & (1u << bits)) out += fmt::format("{}X({})", out.empty() ? "" : " ", bits);
+  return out;
+}
+
 Result<std::string> embedded_template(std::string_view name) {
   std::string_view text = embedded_header(name);
   if (text.empty()) return internal_error(fmt::format("template \"{}\" is not embedded in polc", name));
@@ -32,8 +40,11 @@ std::vector<std::pair<std::string, std::string>> config_values(const ir::Datapat
   return {
       {"enforce_ingress", flag(shape.enforce_ingress)},
       {"enforce_egress", flag(shape.enforce_egress)},
-      {"deny", flag(shape.deny)},
-      {"any_peer", flag(shape.any_peer)},
+      {"cidr", flag(shape.cidr)},
+      {"deny_peer_lengths", lengths_list(shape.deny_lengths.peer)},
+      {"deny_any_lengths", lengths_list(shape.deny_lengths.any_peer)},
+      {"allow_peer_lengths", lengths_list(shape.allow_lengths.peer)},
+      {"allow_any_lengths", lengths_list(shape.allow_lengths.any_peer)},
       {"l4_ports", flag(shape.l4_ports)},
       {"icmp_types", flag(shape.icmp_types)},
       {"http", flag(shape.http)},

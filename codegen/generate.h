@@ -29,8 +29,11 @@ const HookTraits &hook_traits(Hook hook);
 
 // Map capacities written into config.h.
 struct MapSizes {
-  uint32_t ipcache = 65536;    // per family
-  uint32_t policy = 1u << 20;  // per policy map (allow, deny)
+  // The hashes (host ipcache, policy) have their buckets allocated when
+  // created, 16 bytes each, in every generation: sized for large clusters,
+  // not for the worst case.
+  uint32_t ipcache = 65536;    // per family, for the host hash and the CIDR trie
+  uint32_t policy = 1u << 18;  // per policy map (allow, deny)
   uint32_t frag = 8192;        // fragments in flight
   // HTTP (only compiled in with rules.http): the slot-0 table holds exactly
   // the policy's DFAs (ir::HttpPlan::table; later generations bring their

@@ -15,16 +15,34 @@
 
 namespace polc::ir {
 
+// The (protocol, port) prefix lengths a policy map's entries have, per kind
+// of peer: bit n set = entries keeping n of the 24 bits of proto(8) +
+// port(16) (PolicyEntry::l4_prefix_bits). The datapath does one hash lookup
+// per length present, longest first (templates/policy.h).
+struct L4Lengths {
+  // Every length an entry can have: 0 (every protocol), 8 (one protocol),
+  // 9..24 (ports: one protocol and a block of 2^(24-n) ports).
+  static constexpr uint32_t kAll = 1u | (0x1ffffu << 8);
+  uint32_t peer = 0;      // entries for a named peer identity
+  uint32_t any_peer = 0;  // entries for every peer (POLC_ID_ANY)
+  bool empty() const { return (peer | any_peer) == 0; }
+  friend bool operator==(const L4Lengths &, const L4Lengths &) = default;
+};
+
 // What the generated program must be able to do. Everything false is left
 // out of the program (config.h turns each into a #define).
 struct DatapathShape {
   bool enforce_ingress = false;  // some rule selects endpoints for ingress
   bool enforce_egress = false;
-  bool deny = false;             // deny rules exist: emit the deny lookups
-  bool any_peer = false;         // rules for every peer: emit the wildcard-peer lookups
+  L4Lengths allow_lengths;       // the allow lookups to emit
+  L4Lengths deny_lengths;        // the deny lookups to emit (empty: no deny rule)
+  bool cidr = false;             // CIDR peers: addresses not in the host hash go through the LPM tries
   bool l4_ports = false;         // rules name ports: parse L4 ports, track fragments
   bool icmp_types = false;       // rules name ICMP types
   bool http = false;             // rules.http present (layer 7)
+
+  bool deny() const { return !deny_lengths.empty(); }
+  bool any_peer() const { return (allow_lengths.any_peer | deny_lengths.any_peer) != 0; }
 
   // A short stable digest of the shape: objects compiled for equal shapes
   // are interchangeable.

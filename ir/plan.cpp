@@ -95,17 +95,26 @@ std::vector<std::pair<uint16_t, uint8_t>> split_port_range(uint16_t lo, uint16_t
 }
 
 std::string DatapathShape::digest() const {
-  return fmt::format("i{}e{}d{}a{}p{}c{}h{}", enforce_ingress, enforce_egress, deny, any_peer, l4_ports,
-                     icmp_types, http);
+  return fmt::format("i{}e{}a{:x}.{:x}d{:x}.{:x}r{}p{}c{}h{}", enforce_ingress, enforce_egress, allow_lengths.peer,
+                     allow_lengths.any_peer, deny_lengths.peer, deny_lengths.any_peer, cidr, l4_ports, icmp_types,
+                     http);
 }
 
 DatapathShape plan_shape(const Policy &policy) {
+  constexpr uint8_t kProtoBits = 8;
   DatapathShape s;
   for (const Enforcement &e : policy.enforcements)
     (e.direction == Direction::Ingress ? s.enforce_ingress : s.enforce_egress) = true;
   for (const Rule &r : policy.rules) {
-    if (r.verdict == Verdict::Deny) s.deny = true;
-    if (r.peer.kind == Peer::Kind::Any) s.any_peer = true;
+    L4Lengths &lengths = r.verdict == Verdict::Deny ? s.deny_lengths : s.allow_lengths;
+    uint32_t &mask = r.peer.kind == Peer::Kind::Any ? lengths.any_peer : lengths.peer;
+    for (const L4Key &k : l4_keys(r.l4)) {
+      mask |= 1u << k.bits;
+      // HTTP rules on more than one protocol get a TCP entry of their own
+      // (ir/plan_l7.cpp, assign_l7_policies).
+      if (r.has_http && r.verdict == Verdict::Allow && k.bits < kProtoBits) mask |= 1u << kProtoBits;
+    }
+    if (r.peer.kind == Peer::Kind::Cidr) s.cidr = true;
     if (r.l4.kind == L4::Kind::Ports && !(r.l4.port_lo == 0 && r.l4.port_hi == 65535)) s.l4_ports = true;
     if (r.l4.kind == L4::Kind::IcmpType) s.icmp_types = true;
     if (r.has_http) s.http = true;

@@ -1,7 +1,9 @@
 // The optimizer's last step: from the IR to the map plan (ir/map_plan.h).
-// Per packet, the datapath then does a fixed number of lookups — two
-// ipcache LPM lookups and at most four policy LPM lookups — whatever the
-// number of rules: rules become map entries, not code.
+// Per packet, the datapath then does a fixed number of hash lookups — one
+// per address in the host ipcache (plus an LPM lookup on a miss when the
+// policy has CIDR peers) and one per (protocol, port) prefix length the
+// policy uses — whatever the number of rules: rules become map entries,
+// not code.
 #pragma once
 
 #include "ir/endpoints.h"

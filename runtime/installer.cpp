@@ -38,8 +38,9 @@ std::vector<HookProgram> hook_programs(HookKind hook) {
 }
 
 // Maps pinned beside the programs of an object, by their names in it.
-constexpr std::array<const char *, 6> kPinnedMaps = {"polc_ipcache4_slots", "polc_ipcache6_slots", "polc_allow_slots",
-                                                     "polc_deny_slots",     "polc_active",         "polc_drops"};
+constexpr std::array<const char *, 8> kPinnedMaps = {
+    "polc_hosts4_slots", "polc_hosts6_slots", "polc_ipcache4_slots", "polc_ipcache6_slots",
+    "polc_allow_slots",  "polc_deny_slots",   "polc_active",         "polc_drops"};
 
 std::string object_dir(const IfaceId &id, uint64_t object) { return id.pin_dir() + "/obj-" + std::to_string(object); }
 

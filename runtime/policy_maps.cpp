@@ -24,6 +24,20 @@ Result<void> write_batch(int fd, const std::vector<Key> &keys, const std::vector
   return map_update_many(fd, keys.data(), values.data(), keys.size(), sizeof(Key), sizeof(Value));
 }
 
+// The datapath looks up only the lengths the shape lists: an entry of
+// another length would be dead, and a dead deny would let packets through.
+Result<void> check_lengths(const std::vector<ir::PolicyEntry> &entries, const ir::L4Lengths &lengths,
+                           const char *map) {
+  for (const ir::PolicyEntry &entry : entries) {
+    uint32_t mask = entry.peer == POLC_ID_ANY ? lengths.any_peer : lengths.peer;
+    if (!(mask & (1u << entry.l4_prefix_bits)))
+      return internal_error(fmt::format("{} entry of rule {} has a (protocol, port) prefix of {} bits, which the "
+                                        "program's shape does not look up",
+                                        map, entry.rule_id, entry.l4_prefix_bits));
+  }
+  return {};
+}
+
 Result<void> write_policy_entries(int fd, const std::vector<ir::PolicyEntry> &entries) {
   std::vector<polc_policy_key> keys;
   std::vector<polc_policy_value> values;
@@ -37,6 +51,18 @@ Result<void> write_policy_entries(int fd, const std::vector<ir::PolicyEntry> &en
 }
 
 }  // namespace
+
+polc_host_key4 host_key4(const Prefix &prefix) {
+  polc_host_key4 key{};
+  std::memcpy(key.addr, prefix.addr.bytes.data(), sizeof key.addr);
+  return key;
+}
+
+polc_host_key6 host_key6(const Prefix &prefix) {
+  polc_host_key6 key{};
+  std::memcpy(key.addr, prefix.addr.bytes.data(), sizeof key.addr);
+  return key;
+}
 
 polc_ipcache_key4 ipcache_key4(const Prefix &prefix) {
   polc_ipcache_key4 key{};
@@ -79,7 +105,8 @@ polc_policy_value policy_value(const ir::PolicyEntry &entry) {
 
 Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan) {
   PolicyMapFds fds;
-  for (auto [name, fd] : {std::pair{"polc_ipcache4", &fds.ipcache4}, std::pair{"polc_ipcache6", &fds.ipcache6},
+  for (auto [name, fd] : {std::pair{"polc_hosts4", &fds.hosts4}, std::pair{"polc_hosts6", &fds.hosts6},
+                          std::pair{"polc_ipcache4", &fds.ipcache4}, std::pair{"polc_ipcache6", &fds.ipcache6},
                           std::pair{"polc_allow", &fds.allow}, std::pair{"polc_deny", &fds.deny}}) {
     auto found = required_map(object, name);
     if (!found) return found.error();
@@ -101,11 +128,31 @@ Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan) 
 }
 
 Result<void> fill_policy_map_fds(const PolicyMapFds &maps, const ir::MapPlan &plan) {
+  if (auto checked = check_lengths(plan.allow, plan.shape.allow_lengths, "an allow"); !checked) return checked;
+  if (auto checked = check_lengths(plan.deny, plan.shape.deny_lengths, "a deny"); !checked) return checked;
+  std::vector<polc_host_key4> hosts4;
+  std::vector<polc_host_key6> hosts6;
   std::vector<polc_ipcache_key4> keys4;
   std::vector<polc_ipcache_key6> keys6;
-  std::vector<polc_ipcache_value> values4, values6;
+  std::vector<polc_ipcache_value> host_values4, host_values6, values4, values6;
   for (const ir::IpcacheEntry &entry : plan.ipcache) {
-    if (entry.prefix.family() == Family::V4) {
+    const bool v4 = entry.prefix.family() == Family::V4;
+    if (entry.prefix.len == entry.prefix.addr.width_bits()) {
+      if (v4) {
+        hosts4.push_back(host_key4(entry.prefix));
+        host_values4.push_back(ipcache_value(entry));
+      } else {
+        hosts6.push_back(host_key6(entry.prefix));
+        host_values6.push_back(ipcache_value(entry));
+      }
+      continue;
+    }
+    // Only programs whose policy has CIDR peers look in the tries.
+    if (!plan.shape.cidr)
+      return internal_error(fmt::format("the ipcache has the CIDR prefix {} but the program's shape has no CIDR "
+                                        "lookup",
+                                        entry.prefix.str()));
+    if (v4) {
       keys4.push_back(ipcache_key4(entry.prefix));
       values4.push_back(ipcache_value(entry));
     } else {
@@ -113,6 +160,8 @@ Result<void> fill_policy_map_fds(const PolicyMapFds &maps, const ir::MapPlan &pl
       values6.push_back(ipcache_value(entry));
     }
   }
+  if (auto written = write_batch(maps.hosts4, hosts4, host_values4); !written) return written;
+  if (auto written = write_batch(maps.hosts6, hosts6, host_values6); !written) return written;
   if (auto written = write_batch(maps.ipcache4, keys4, values4); !written) return written;
   if (auto written = write_batch(maps.ipcache6, keys6, values6); !written) return written;
   auto allow = write_policy_entries(maps.allow, plan.allow);

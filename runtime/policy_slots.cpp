@@ -93,13 +93,13 @@ Result<bool> slot_populated(const SlotMaps &maps, uint32_t slot) {
 
 Result<void> install_slot(const SlotMaps &maps, uint32_t slot, const ir::MapPlan &plan) {
   if (auto supported = check_http_support(maps.has_http(), plan); !supported) return supported;
-  std::array<UniqueFd, 4> fresh;
+  std::array<UniqueFd, 6> fresh;
   for (size_t i = 0; i < maps.arrays.size(); ++i) {
     auto made = fresh_inner(maps.arrays[i].get(), kSlotArrayNames[i]);
     if (!made) return made.error();
     fresh[i] = std::move(*made);
   }
-  PolicyMapFds fds{fresh[0].get(), fresh[1].get(), fresh[2].get(), fresh[3].get()};
+  PolicyMapFds fds{fresh[0].get(), fresh[1].get(), fresh[2].get(), fresh[3].get(), fresh[4].get(), fresh[5].get()};
   if (auto filled = fill_policy_map_fds(fds, plan); !filled) return filled;
 
   std::array<UniqueFd, 3> fresh_http;
@@ -120,7 +120,7 @@ Result<void> install_slot(const SlotMaps &maps, uint32_t slot, const ir::MapPlan
   // Only now, complete, do the new maps become reachable (still idle). All
   // at once: each array's update waits for an RCU grace period, and
   // concurrent updates share it (runtime/bpf_object.h).
-  std::array<uint32_t, 7> values{};
+  std::array<uint32_t, 9> values{};
   std::vector<MapWrite> writes;
   for (size_t i = 0; i < maps.arrays.size(); ++i) {
     values[i] = static_cast<uint32_t>(fresh[i].get());
@@ -128,8 +128,9 @@ Result<void> install_slot(const SlotMaps &maps, uint32_t slot, const ir::MapPlan
   }
   if (maps.has_http())
     for (size_t i = 0; i < maps.http_arrays.size(); ++i) {
-      values[4 + i] = static_cast<uint32_t>(fresh_http[i].get());
-      writes.push_back({maps.http_arrays[i].get(), &slot, &values[4 + i]});
+      const size_t at = fresh.size() + i;
+      values[at] = static_cast<uint32_t>(fresh_http[i].get());
+      writes.push_back({maps.http_arrays[i].get(), &slot, &values[at]});
     }
   return map_update_concurrently(writes);
 }
@@ -155,11 +156,11 @@ uint32_t map_max_entries(int map_fd) {
 
 Result<SlotFill> slot_fill(const SlotMaps &maps, uint32_t slot) {
   SlotFill fill;
-  size_t *out[4] = {&fill.ipcache4, &fill.ipcache6, &fill.allow, &fill.deny};
+  size_t *out[6] = {&fill.ipcache4, &fill.ipcache6, &fill.ipcache4, &fill.ipcache6, &fill.allow, &fill.deny};
   for (size_t i = 0; i < maps.arrays.size(); ++i) {
     auto inner = inner_map(maps.arrays[i].get(), slot);
     if (!inner) return inner.error();
-    if (inner->valid()) *out[i] = count_entries(inner->get());
+    if (inner->valid()) *out[i] += count_entries(inner->get());
   }
   return fill;
 }

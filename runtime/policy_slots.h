@@ -1,5 +1,5 @@
 // Policy generations inside one loaded datapath object (maps_abi.h,
-// "Policy generations"): each of the four policy maps is reached through
+// "Policy generations"): each of the six policy maps is reached through
 // an array of maps with POLC_SLOTS slots, and polc_active names the slot in
 // force. A map-only update builds a complete new set of inner maps, puts
 // them in the idle slot, and flips polc_active: one map update.
@@ -15,9 +15,11 @@
 
 namespace polc::runtime {
 
-// The arrays of maps, in the order ipcache4, ipcache6, allow, deny.
-inline constexpr std::array<const char *, 4> kSlotArrayNames = {"polc_ipcache4_slots", "polc_ipcache6_slots",
-                                                                "polc_allow_slots", "polc_deny_slots"};
+// The arrays of maps, in the order of PolicyMapFds (runtime/policy_maps.h):
+// hosts4, hosts6, ipcache4, ipcache6, allow, deny.
+inline constexpr std::array<const char *, 6> kSlotArrayNames = {"polc_hosts4_slots",   "polc_hosts6_slots",
+                                                                "polc_ipcache4_slots", "polc_ipcache6_slots",
+                                                                "polc_allow_slots",    "polc_deny_slots"};
 
 // The HTTP tables' arrays of maps, in the order meta, table, verdict; only
 // in objects compiled with HTTP rules (templates/maps.h).
@@ -25,7 +27,7 @@ inline constexpr std::array<const char *, 3> kHttpSlotArrayNames = {"polc_http_m
                                                                     "polc_http_verdict_slots"};
 
 struct SlotMaps {
-  std::array<UniqueFd, 4> arrays;       // kSlotArrayNames
+  std::array<UniqueFd, 6> arrays;       // kSlotArrayNames
   std::array<UniqueFd, 3> http_arrays;  // kHttpSlotArrayNames; all invalid without HTTP
   UniqueFd active;                      // polc_active
   bool has_http() const { return http_arrays[0].valid(); }
@@ -44,6 +46,7 @@ Result<bool> slot_populated(const SlotMaps &maps, uint32_t slot);
 // the plan, and installs them in `slot` (which must not be the active one).
 Result<void> install_slot(const SlotMaps &maps, uint32_t slot, const ir::MapPlan &plan);
 
+// Entries per family count the host hash and the CIDR trie together.
 struct SlotFill {
   size_t ipcache4 = 0, ipcache6 = 0, allow = 0, deny = 0;
 };

@@ -76,6 +76,7 @@ static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	struct polc_ct_pkt ct = {};
 	struct polc_ipcache_value subject, peer;
 	struct polc_allow_match allowed = {};
+	struct polc_policy_key query;
 	__u32 l3_off = 0, l4_off = 0;
 	__u16 ethertype = 0;
 	int ret;
@@ -98,23 +99,17 @@ static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 		return ret;
 
 	/* Ingress protects the destination, egress the source. */
-	if (dir == POLC_DIR_INGRESS) {
-		subject = ipcache_lookup(&set, pkt.family, pkt.daddr);
-		if (!(subject.flags & dir_enforce_flag(dir))) {
-			if (subject.flags & dir_reverse_flag(dir))
-				return datapath_unenforced(data, data_end, l3_off, &pkt);
-			return POLC_DROP_NONE;
-		}
-		peer = ipcache_lookup(&set, pkt.family, pkt.saddr);
-	} else {
-		subject = ipcache_lookup(&set, pkt.family, pkt.saddr);
-		if (!(subject.flags & dir_enforce_flag(dir))) {
-			if (subject.flags & dir_reverse_flag(dir))
-				return datapath_unenforced(data, data_end, l3_off, &pkt);
-			return POLC_DROP_NONE;
-		}
-		peer = ipcache_lookup(&set, pkt.family, pkt.daddr);
+	ret = ipcache_lookup(&set, pkt.family, dir == POLC_DIR_INGRESS ? pkt.daddr : pkt.saddr, &subject);
+	if (ret != POLC_DROP_NONE)
+		return ret;
+	if (!(subject.flags & dir_enforce_flag(dir))) {
+		if (subject.flags & dir_reverse_flag(dir))
+			return datapath_unenforced(data, data_end, l3_off, &pkt);
+		return POLC_DROP_NONE;
 	}
+	ret = ipcache_lookup(&set, pkt.family, dir == POLC_DIR_INGRESS ? pkt.saddr : pkt.daddr, &peer);
+	if (ret != POLC_DROP_NONE)
+		return ret;
 
 	if (pkt.family == 6) {
 		ret = ipv6_walk_ext(data, data_end, l3_off, &pkt, &l4_off);
@@ -143,7 +138,8 @@ static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	}
 #endif
 
-	ret = policy_verdict(&set, subject.identity, peer.identity, dir, &pkt, &allowed);
+	policy_query_init(&query, subject.identity, peer.identity, dir, &pkt);
+	ret = policy_verdict(&set, &query, &allowed);
 
 #if POLC_TRACK_FRAGS
 	if ((pkt.flags & (POLC_PKT_FRAGMENT | POLC_PKT_LATER_FRAGMENT)) == POLC_PKT_FRAGMENT)

@@ -1,5 +1,5 @@
 /* The policy generation a packet is judged by (maps_abi.h, "Policy
- * generations"): polc_active is read once per packet and the four inner
+ * generations"): polc_active is read once per packet and the inner
  * maps of that slot (and the HTTP tables, when the policy has HTTP rules)
  * are fetched together, so every lookup of the packet uses one consistent
  * set. A missing slot fails closed. */
@@ -8,11 +8,12 @@
 
 #include "maps.h"
 
+/* The ipcache's and the policy's maps are fetched where they are used,
+ * from `slot` (ipcache.h, policy.h), not kept here: this lives in the
+ * main program's frame, and the whole chain of calls, the HTTP parser's
+ * callbacks included, has 512 bytes of stack. An array-of-maps lookup is a
+ * few inlined instructions. A missing map drops the packet. */
 struct polc_policy_set {
-	void *ipcache4;
-	void *ipcache6;
-	void *allow;
-	void *deny;
 #if POLC_HAVE_HTTP
 	void *http_meta;    /* polc_http_meta of the slot (maps_abi.h, HTTP) */
 	void *http_table;
@@ -31,12 +32,6 @@ static __always_inline int policy_set_load(struct polc_policy_set *set)
 		return POLC_DROP_INVALID;
 	slot = *active;
 	if (slot >= POLC_SLOTS)
-		return POLC_DROP_INVALID;
-	set->ipcache4 = bpf_map_lookup_elem(&polc_ipcache4_slots, &slot);
-	set->ipcache6 = bpf_map_lookup_elem(&polc_ipcache6_slots, &slot);
-	set->allow = bpf_map_lookup_elem(&polc_allow_slots, &slot);
-	set->deny = bpf_map_lookup_elem(&polc_deny_slots, &slot);
-	if (!set->ipcache4 || !set->ipcache6 || !set->allow || !set->deny)
 		return POLC_DROP_INVALID;
 #if POLC_HAVE_HTTP
 	set->http_meta = bpf_map_lookup_elem(&polc_http_meta_slots, &slot);

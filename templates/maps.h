@@ -1,6 +1,6 @@
 /* Every map of the datapath, with the names user space relies on
- * (runtime/ fills polc_ipcache4/6, polc_allow and polc_deny; polc stats
- * reads polc_drops). Layouts are those of maps_abi.h.
+ * (runtime/ fills polc_hosts4/6, polc_ipcache4/6, polc_allow and
+ * polc_deny; polc status reads polc_drops). Layouts are those of maps_abi.h.
  * polc_deny exists even when the policy has no deny rule, so that user space
  * fills every object the same way; polc_frag is private to the datapath and
  * exists only when fragments are tracked. polc_ct (conntrack) is shared by
@@ -10,8 +10,25 @@
 
 #include "common.h"
 
-/* The four policy maps have named types so that the arrays of maps below
- * can declare them as their inner maps. */
+/* The policy maps have named types so that the arrays of maps below can
+ * declare them as their inner maps. The hashes are not preallocated: their
+ * entries come in batches from user space, and a lookup costs the same. */
+struct polc_hosts4_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct polc_host_key4);
+	__type(value, struct polc_ipcache_value);
+	__uint(max_entries, POLC_IPCACHE_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+};
+
+struct polc_hosts6_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct polc_host_key6);
+	__type(value, struct polc_ipcache_value);
+	__uint(max_entries, POLC_IPCACHE_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+};
+
 struct polc_ipcache4_map {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__type(key, struct polc_ipcache_key4);
@@ -29,13 +46,15 @@ struct polc_ipcache6_map {
 };
 
 struct polc_policy_map {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__type(key, struct polc_policy_key);
 	__type(value, struct polc_policy_value);
 	__uint(max_entries, POLC_POLICY_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 };
 
+struct polc_hosts4_map polc_hosts4 SEC(".maps");
+struct polc_hosts6_map polc_hosts6 SEC(".maps");
 struct polc_ipcache4_map polc_ipcache4 SEC(".maps");
 struct polc_ipcache6_map polc_ipcache6 SEC(".maps");
 struct polc_policy_map polc_allow SEC(".maps");
@@ -44,6 +63,20 @@ struct polc_policy_map polc_deny SEC(".maps");
 /* Generations (maps_abi.h): slot 0 of each array holds the map above as
  * loaded; user space installs later generations' maps in the idle slot and
  * flips polc_active. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, POLC_SLOTS);
+	__type(key, __u32);
+	__array(values, struct polc_hosts4_map);
+} polc_hosts4_slots SEC(".maps") = { .values = { [0] = &polc_hosts4 } };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, POLC_SLOTS);
+	__type(key, __u32);
+	__array(values, struct polc_hosts6_map);
+} polc_hosts6_slots SEC(".maps") = { .values = { [0] = &polc_hosts6 } };
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, POLC_SLOTS);

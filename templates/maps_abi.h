@@ -16,9 +16,22 @@
 #define POLC_ID_FIRST_ENDPOINT 256u
 #define POLC_ID_FIRST_CIDR 16777216u
 
-/* ipcache: address -> identity. One LPM trie per family. Addresses of
- * endpoints are host prefixes; CIDRs of the policy (excepts resolved into
- * disjoint prefixes) are shorter prefixes. A miss means POLC_ID_WORLD. */
+/* ipcache: address -> identity, in two steps per family. Host addresses
+ * (endpoints, /32 and /128 CIDRs) are a hash keyed by the address alone
+ * (polc_hosts4/6): one lookup, whatever their number. The shorter prefixes
+ * of the policy's CIDRs (excepts resolved into disjoint prefixes) are an
+ * LPM trie (polc_ipcache4/6), looked up only when the host hash misses and
+ * only by programs whose policy has CIDR peers. A host entry is the longest
+ * prefix there can be, so hash first then trie is the trie's own answer.
+ * A miss of both means POLC_ID_WORLD. */
+struct polc_host_key4 {
+	__u8 addr[4];
+};
+
+struct polc_host_key6 {
+	__u8 addr[16];
+};
+
 struct polc_ipcache_key4 {
 	__u32 prefixlen;
 	__u8 addr[4];
@@ -37,19 +50,24 @@ struct polc_ipcache_value {
 	__u32 flags; /* POLC_ENFORCE_* */
 };
 
-/* Policy: LPM tries keyed by (subject, peer, direction, protocol, port).
- * The fixed part (subject, peer, direction) always matches in full; the
- * prefix then runs over protocol and port, which is why they come last and
- * why the port is big-endian: a rule for every protocol stops before
- * `proto`, a rule for every port of one protocol stops before `dport`, and a
- * port range becomes the few prefixes that cover it.
+/* Policy: hashes keyed by (subject, peer, direction, protocol, port) and
+ * the length of the (protocol, port) prefix the entry matches. The fixed
+ * part (subject, peer, direction) always matches in full; `prefixlen` then
+ * says how many bits of (protocol, port) the entry keeps, the others being
+ * zero in the key: a rule for every protocol keeps none (72), a rule for
+ * every port of one protocol keeps the protocol (80), one port keeps all
+ * (96), and a port range becomes the few aligned blocks that cover it.
+ * The port is big-endian, as on the wire.
  * For ICMP and ICMPv6, `dport` holds the type in its high byte and the code
- * in its low byte, so a type rule is a /8 on `dport`.
+ * in its low byte, so a type rule keeps 8 bits of `dport`.
+ * The datapath looks up exactly the prefix lengths the policy has (its
+ * shape says which, per map and kind of peer), longest first, so the first
+ * hit is the longest matching prefix, as an LPM trie would answer, in a
+ * number of hash lookups set by the policy's shape, not its rule count.
  * Deny and allow live in two maps so that "deny wins" holds whatever the
- * prefix lengths: the datapath looks up deny(peer), deny(any peer),
- * allow(peer), allow(any peer) — four lookups, whatever the rule count. */
+ * prefix lengths: every deny length is looked up before any allow. */
 struct polc_policy_key {
-	__u32 prefixlen; /* bits of the fields below that must match */
+	__u32 prefixlen; /* POLC_PREFIX_FIXED + the (protocol, port) bits kept */
 	__u32 subject;   /* identity of the endpoint the policy protects */
 	__u32 peer;      /* identity of the other side; POLC_ID_ANY: any peer */
 	__u8 direction;  /* POLC_DIR_* */
@@ -104,7 +122,8 @@ struct polc_frag_value {
 	__u32 verdict; /* 1: allowed, 0: dropped */
 };
 
-/* Policy generations. Each of polc_ipcache4/6, polc_allow and polc_deny is
+/* Policy generations. Each of polc_hosts4/6, polc_ipcache4/6, polc_allow
+ * and polc_deny is
  * reached through an array of maps with POLC_SLOTS slots (polc_*_slots);
  * polc_active[0] names the slot the datapath uses. A map-only update fills
  * a complete set of new inner maps, installs them in the idle slot, then

@@ -24,19 +24,24 @@ TEST_SUITE("codegen") {
   TEST_CASE("config.h turns every shape field into a 0/1 define") {
     ir::DatapathShape shape;
     shape.enforce_ingress = true;
-    shape.deny = true;
+    shape.deny_lengths.peer = 1u << 24 | 1u << 8;
+    shape.allow_lengths.any_peer = 1u;
     shape.icmp_types = true;
     auto program = codegen::try_generate_datapath(shape, Hook::Tc);
     REQUIRE(program.ok());
     const std::string &config = config_of(*program);
     CHECK(config.find("#define POLC_HAVE_ENFORCE_INGRESS 1\n") != std::string::npos);
     CHECK(config.find("#define POLC_HAVE_ENFORCE_EGRESS 0\n") != std::string::npos);
-    CHECK(config.find("#define POLC_HAVE_DENY 1\n") != std::string::npos);
-    CHECK(config.find("#define POLC_HAVE_ANY_PEER 0\n") != std::string::npos);
+    CHECK(config.find("#define POLC_HAVE_CIDR 0\n") != std::string::npos);
+    // The lookups, longest first; none where the policy has no entries.
+    CHECK(config.find("#define POLC_DENY_PEER_LENGTHS(X) X(24) X(8)\n") != std::string::npos);
+    CHECK(config.find("#define POLC_DENY_ANY_LENGTHS(X) \n") != std::string::npos);
+    CHECK(config.find("#define POLC_ALLOW_PEER_LENGTHS(X) \n") != std::string::npos);
+    CHECK(config.find("#define POLC_ALLOW_ANY_LENGTHS(X) X(0)\n") != std::string::npos);
     CHECK(config.find("#define POLC_HAVE_L4_PORTS 0\n") != std::string::npos);
     CHECK(config.find("#define POLC_HAVE_ICMP_TYPES 1\n") != std::string::npos);
     CHECK(config.find("#define POLC_HAVE_HTTP 0\n") != std::string::npos);
-    CHECK(config.find("#define POLC_POLICY_MAX 1048576\n") != std::string::npos);
+    CHECK(config.find("#define POLC_POLICY_MAX 262144\n") != std::string::npos);
     CHECK(config.find("{{") == std::string::npos);
   }
 

@@ -41,7 +41,7 @@ constexpr const char *kWorld6 = "2001:db8::7";
 
 constexpr uint8_t kTcp = 6, kUdp = 17, kSctp = 132, kIcmp = 1, kIcmp6 = 58;
 
-// Every field of the shape on, http aside.
+// Every field of the shape on, every prefix length looked up; http aside.
 ir::DatapathShape full_shape();
 
 IpAddr ip(const char *text);

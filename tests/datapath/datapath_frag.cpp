@@ -67,6 +67,7 @@ TEST_SUITE("datapath") {
     if (!bpf_tests_enabled()) return;
     ir::DatapathShape shape;
     shape.enforce_ingress = true;
+    shape.allow_lengths.peer = 1u << 8;  // one protocol, every port
     auto udp = entry(kWeb, kFrontend, ir::PlanDirection::Ingress, kUdp, 0, 8);
     Datapath dp(shape, Hook::Tc, plan_with(shape, {udp}));
     CHECK(dp.object().map_fd("polc_frag") < 0);

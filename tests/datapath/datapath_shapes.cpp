@@ -5,6 +5,7 @@
 #include <string>
 
 #include "codegen/generate.h"
+#include "runtime/policy_maps.h"
 #include "datapath_fixture.h"
 #include "tests/support/test_env.h"
 
@@ -14,22 +15,25 @@ using codegen::Hook;
 
 namespace {
 
+// Lengths a policy with ports, a port range, a protocol and every protocol
+// would have (full_shape() has all 25).
+constexpr uint32_t kSomeLengths = 1u << 24 | 1u << 20 | 1u << 8 | 1u;
+
+// Bit 4 adds deny lookups, bit 8 any-peer lookups (of allow, and of deny
+// with bit 4), bit 16 ports and the CIDR trie.
 ir::DatapathShape shape_from_bits(unsigned bits) {
   ir::DatapathShape shape;
   shape.enforce_ingress = bits & 1;
   shape.enforce_egress = bits & 2;
-  shape.deny = bits & 4;
-  shape.any_peer = bits & 8;
-  shape.l4_ports = bits & 16;
+  shape.allow_lengths.peer = kSomeLengths;
+  if (bits & 8) shape.allow_lengths.any_peer = kSomeLengths;
+  if (bits & 4) shape.deny_lengths = {kSomeLengths, bits & 8 ? kSomeLengths : 0};
+  shape.l4_ports = shape.cidr = bits & 16;
   shape.icmp_types = bits & 32;
   return shape;
 }
 
-std::string describe(const ir::DatapathShape &s) {
-  return std::string("ingress=") + (s.enforce_ingress ? "1" : "0") + " egress=" + (s.enforce_egress ? "1" : "0") +
-         " deny=" + (s.deny ? "1" : "0") + " any_peer=" + (s.any_peer ? "1" : "0") +
-         " l4_ports=" + (s.l4_ports ? "1" : "0") + " icmp_types=" + (s.icmp_types ? "1" : "0");
-}
+std::string describe(const ir::DatapathShape &s) { return s.digest(); }
 
 size_t instructions(const runtime::BpfObject &object, const std::string &program) {
   for (const auto &report : object.reports())
@@ -113,6 +117,7 @@ TEST_SUITE("datapath") {
     if (!bpf_tests_enabled()) return;
     ir::DatapathShape shape;
     shape.enforce_ingress = true;
+    shape.allow_lengths.peer = 1u << 8;  // one protocol, every port
     auto tcp = entry(kWeb, kFrontend, ir::PlanDirection::Ingress, kTcp, 0, 8);
     Datapath dp(shape, Hook::Tc, plan_with(shape, {tcp}));
     CHECK(dp.run("polc_ingress", packet(kFrontend4, kWeb4, kTcp, 80)) == kTcOk);
@@ -123,12 +128,45 @@ TEST_SUITE("datapath") {
     CHECK(dp.run("polc_egress", packet(kWeb4, kWorld4, kUdp, 80)) == kTcOk);
   }
 
-  TEST_CASE("without a deny in the shape, deny entries are not consulted") {
+  TEST_CASE("an entry of a length the shape does not look up is refused, never left dead") {
     if (!bpf_tests_enabled()) return;
     ir::DatapathShape shape = full_shape();
-    shape.deny = false;
-    auto deny = ingress_port(kWeb, kFrontend, kTcp, 80);
-    Datapath dp(shape, Hook::Tc, plan_with(shape, {ingress_port(kWeb, kFrontend, kTcp, 80)}, {deny}));
-    CHECK(dp.run("polc_ingress", packet(kFrontend4, kWeb4, kTcp, 80)) == kTcOk);
+    shape.deny_lengths = {};
+    shape.allow_lengths.peer = 1u << 24;
+    auto object = runtime::BpfObject::open_memory(datapath_elf(shape, Hook::Tc), "polc_dead");
+    REQUIRE(object.ok());
+    REQUIRE(object->load().ok());
+    // A deny the program would never consult would let its packets through.
+    auto deny = runtime::fill_policy_maps(*object, plan_with(shape, {}, {ingress_port(kWeb, kFrontend, kTcp, 80)}));
+    REQUIRE_FALSE(deny.ok());
+    CHECK(deny.error().message.find("does not look up") != std::string::npos);
+    auto range = runtime::fill_policy_maps(
+        *object, plan_with(shape, {entry(kWeb, kFrontend, ir::PlanDirection::Ingress, kTcp, 8080, 20)}));
+    CHECK_FALSE(range.ok());
+    CHECK(runtime::fill_policy_maps(*object, plan_with(shape, {ingress_port(kWeb, kFrontend, kTcp, 80)})).ok());
+  }
+
+  TEST_CASE("each length the shape lists is one lookup: single-port policies do one") {
+    if (!bpf_tests_enabled()) return;
+    ir::DatapathShape one;
+    one.enforce_ingress = true;
+    one.l4_ports = true;
+    one.allow_lengths.peer = 1u << 24;
+    ir::DatapathShape four = one;
+    four.allow_lengths.peer = kSomeLengths;
+    auto small = runtime::BpfObject::open_memory(datapath_elf(one, Hook::Tc), "polc_one");
+    auto large = runtime::BpfObject::open_memory(datapath_elf(four, Hook::Tc), "polc_four");
+    REQUIRE(small.ok());
+    REQUIRE(large.ok());
+    REQUIRE(small->load().ok());
+    REQUIRE(large->load().ok());
+    CHECK(instructions(*small, "polc_ingress") < instructions(*large, "polc_ingress"));
+    // And the range still answers as a trie would: the longest block first.
+    Datapath dp(four, Hook::Tc,
+                plan_with(four, {entry(kWeb, kFrontend, ir::PlanDirection::Ingress, kTcp, 8192, 20),
+                                 entry(kWeb, kFrontend, ir::PlanDirection::Ingress, kTcp, 0, 8)}));
+    CHECK(dp.run("polc_ingress", packet(kFrontend4, kWeb4, kTcp, 8200)) == kTcOk);
+    CHECK(dp.run("polc_ingress", packet(kFrontend4, kWeb4, kTcp, 22)) == kTcOk);
+    CHECK(dp.run("polc_ingress", packet(kFrontend4, kWeb4, kUdp, 22)) == kTcShot);
   }
 }

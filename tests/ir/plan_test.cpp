@@ -54,6 +54,36 @@ TEST_SUITE("ir") {
     CHECK(split_port_range(0, 65535) == std::vector<std::pair<uint16_t, uint8_t>>{{0, 0}});
   }
 
+  TEST_CASE("the shape lists every (protocol, port) prefix length the entries have, per map and kind of peer") {
+    test::PolicyFixture f;
+    Policy policy = f.lower_text("p.json", R"([{
+      "endpointSelector": {"matchLabels": {"app": "db"}},
+      "ingress": [
+        {"fromEndpoints": [{"matchLabels": {"app": "web"}}],
+         "toPorts": [{"ports": [{"port": "8000", "endPort": 8999, "protocol": "TCP"}]}]},
+        {"fromCIDR": ["192.0.2.0/24"], "toPorts": [{"ports": [{"port": "53", "protocol": "UDP"}]}]}
+      ],
+      "ingressDeny": [{"fromEntities": ["all"], "toPorts": [{"ports": [{"port": "0", "protocol": "SCTP"}]}]}]
+    }])");
+    REQUIRE_MESSAGE(!f.diags.has_errors(), f.messages());
+    DatapathShape shape = plan_shape(policy);
+    uint32_t range = 0;
+    for (auto [port, bits] : split_port_range(8000, 8999)) range |= 1u << (8 + bits);
+    CHECK(shape.allow_lengths.peer == (range | 1u << 24));
+    CHECK(shape.allow_lengths.any_peer == 0);
+    CHECK(shape.deny_lengths == L4Lengths{0, 1u << 8});
+    CHECK(shape.cidr);
+    // The entries of any inventory have only those lengths.
+    MapPlan plan = plan_maps(policy, shop());
+    REQUIRE_FALSE(plan.allow.empty());
+    for (const PolicyEntry &e : plan.allow)
+      CHECK((shape.allow_lengths.peer & (1u << e.l4_prefix_bits)) != 0);
+    // Shapes that differ only in their lengths are different programs.
+    DatapathShape other = shape;
+    other.allow_lengths.peer |= 1u;
+    CHECK(other.digest() != shape.digest());
+  }
+
   TEST_CASE("CIDR except becomes disjoint boundary prefixes with per-set identities") {
     Peer a;
     a.kind = Peer::Kind::Cidr;
@@ -93,7 +123,10 @@ TEST_SUITE("ir") {
     CHECK(plan.shape.enforce_ingress);
     CHECK_FALSE(plan.shape.enforce_egress);
     CHECK(plan.shape.l4_ports);
-    CHECK_FALSE(plan.shape.deny);
+    CHECK_FALSE(plan.shape.deny());
+    // One port for named peers: one lookup, of the full (protocol, port).
+    CHECK(plan.shape.allow_lengths == L4Lengths{1u << 24, 0});
+    CHECK_FALSE(plan.shape.cidr);
     // db-1 and db-2 share one identity: one entry, not two.
     REQUIRE(plan.allow.size() == 1);
     CHECK(plan.allow[0].proto == 6);
@@ -113,8 +146,11 @@ TEST_SUITE("ir") {
     ReferenceEvaluator ref(policy, eps);
     CHECK(ref.evaluate(tcp("10.0.2.20", "10.0.3.30", 1)).allowed);
     CHECK_FALSE(ref.evaluate(tcp("10.0.1.10", "10.0.3.30", 1)).allowed);
-    CHECK(plan_shape(policy).deny);
-    CHECK(plan_shape(policy).any_peer);
+    CHECK(plan_shape(policy).deny());
+    CHECK(plan_shape(policy).any_peer());
+    // fromEntities all: every peer, every protocol; the deny names a peer.
+    CHECK(plan_shape(policy).allow_lengths == L4Lengths{0, 1u});
+    CHECK(plan_shape(policy).deny_lengths == L4Lengths{1u, 0});
   }
 
   TEST_CASE("Cilium CIDR peers do not match endpoints; Kubernetes ipBlock does") {
