@@ -33,6 +33,7 @@ namespace {
 using namespace polc;
 
 constexpr uint32_t kRepeat = 100000;
+constexpr int kRounds = 5;
 constexpr uint32_t kTcOk = 0, kTcShot = 2;
 const size_t kSizes[] = {1, 100, 10000, 100000};
 
@@ -217,8 +218,16 @@ int main() {
   int empty_fd = empty->program_fd("bench_empty");
 
   std::vector<Probe> ps = probes();
-  std::map<std::string, std::vector<double>> ns_by_probe;
-  fmt::print("\nper packet, BPF_PROG_TEST_RUN repeat={} on polc_ingress (best of 3):\n", kRepeat);
+  // Every size is loaded first, then measured in interleaved rounds, the
+  // best of each kept: the machine's load drifts over a run by more than
+  // the differences the flatness target asks about.
+  struct Size {
+    size_t rules;
+    runtime::DatapathRunner runner;
+  };
+  std::vector<Size> sizes;
+  fmt::print("\nper packet, BPF_PROG_TEST_RUN repeat={} on polc_ingress (best of {} interleaved rounds x 3):\n",
+             kRepeat, kRounds);
   for (size_t rules : kSizes) {
     StageTimes t;
     ir::MapPlan plan;
@@ -228,21 +237,36 @@ int main() {
     bench::Stopwatch fill;
     auto runner = runtime::DatapathRunner::create(elf, plan);
     if (!runner) return fmt::print(stderr, "{}\n", runner.error().message), 1;
-    double load_fill = fill.wall_seconds();
-    int fd = runner->object().program_fd("polc_ingress");
     fmt::print("{:>6} rules: {} map entries, object {} bytes = program {} + policy section {}; load+fill {:.3f} s\n",
-               rules, t.entries, elf.size(), elf.size() - policy_section, policy_section, load_fill);
-    for (const Probe &p : ps) {
-      std::vector<uint8_t> frame = runtime::build_packet(p.spec);
-      uint32_t ret = 0, empty_ret = 0;
-      double ns = ns_per_packet(fd, frame, &ret);
-      double base = ns_per_packet(empty_fd, frame, &empty_ret);
+               rules, t.entries, elf.size(), elf.size() - policy_section, policy_section, fill.wall_seconds());
+    sizes.push_back(Size{rules, std::move(runner).value()});
+  }
+  // best[size][probe], and the empty program's best per probe.
+  std::vector<std::vector<double>> best(sizes.size(), std::vector<double>(ps.size(), 1e18));
+  std::vector<double> empty_best(ps.size(), 1e18);
+  std::vector<std::vector<uint32_t>> verdicts(sizes.size(), std::vector<uint32_t>(ps.size()));
+  for (int round = 0; round < kRounds; ++round)
+    for (size_t pi = 0; pi < ps.size(); ++pi) {
+      std::vector<uint8_t> frame = runtime::build_packet(ps[pi].spec);
+      uint32_t empty_ret = 0;
+      empty_best[pi] = std::min(empty_best[pi], ns_per_packet(empty_fd, frame, &empty_ret));
+      for (size_t si = 0; si < sizes.size(); ++si) {
+        int fd = sizes[si].runner.object().program_fd("polc_ingress");
+        best[si][pi] = std::min(best[si][pi], ns_per_packet(fd, frame, &verdicts[si][pi]));
+      }
+    }
+  std::map<std::string, std::vector<double>> ns_by_probe;
+  for (size_t si = 0; si < sizes.size(); ++si) {
+    fmt::print("{:>6} rules:\n", sizes[si].rules);
+    for (size_t pi = 0; pi < ps.size(); ++pi) {
+      const Probe &p = ps[pi];
+      double ns = best[si][pi], base = empty_best[pi];
+      uint32_t ret = verdicts[si][pi];
       ns_by_probe[p.name].push_back(ns);
       fmt::print("    {:<18} {:6.1f} ns/packet, empty program {:5.1f} ns, ratio {:4.2f}{}\n", p.name, ns, base,
                  base > 0 ? ns / base : 0.0, ret == p.expect ? "" : fmt::format("  WRONG VERDICT {}", ret));
-      if (rules == 100000)
-        fmt::print("    {:<18} target <= 3x empty at 100,000 rules: {}\n", "",
-                   ns <= 3 * base ? "met" : "MISSED");
+      if (sizes[si].rules == 100000)
+        fmt::print("    {:<18} target <= 3x empty at 100,000 rules: {}\n", "", ns <= 3 * base ? "met" : "MISSED");
     }
   }
   fmt::print("\nflatness, 100 -> 100,000 rules (target within 15%):\n");
