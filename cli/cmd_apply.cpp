@@ -118,10 +118,12 @@ int run_apply(const ApplyOptions &opt) {
   request.plan = ir::plan_maps(policy, endpoints);
   const double plan_ms = lap();
   request.shape_digest = request.plan.shape.digest() + "-" + opt.hook;
-  // The HTTP verdict hash's size is compiled in and fixed for every
-  // generation of an object (unlike the table's): a policy that needs
-  // another size needs another object.
-  if (request.plan.shape.http) request.shape_digest += "-v" + std::to_string(request.plan.http.verdict_capacity);
+  // The HTTP verdict hash's and table's sizes are compiled in and fixed for
+  // every generation of an object (ir/http_plan.h): a policy that needs
+  // other sizes needs another object.
+  if (request.plan.shape.http)
+    request.shape_digest += "-v" + std::to_string(request.plan.http.verdict_capacity) + "-t" +
+                            std::to_string(request.plan.http.table_capacity());
   request.policy_digest = plan_digest(policy, request.plan, request.shape_digest);
   // Only for a program no loaded object has: generated, then compiled
   // unless this host compiled it before (cli/object_cache.h).

@@ -23,7 +23,7 @@ Result<MapSizes> policy_map_sizes(const ir::Policy &policy, const ir::DatapathSh
         "the policy has HTTP rules (rules.http), which only the tc hook enforces; use --hook tc");
   auto tables = ir::plan_http_tables(policy);
   if (!tables) return tables.error();
-  sizes.http_table = static_cast<uint32_t>(std::max<size_t>(1, tables->table.size()));
+  sizes.http_table = tables->table_capacity();
   sizes.http_verdict = tables->verdict_capacity;
   return sizes;
 }

@@ -69,6 +69,16 @@ struct HttpPlan {
   // A polc_http_verdict size that holds the verdicts of any inventory's
   // plan in practice (config.h; a hash's size is fixed per object).
   uint32_t verdict_capacity = 0;
+  // The polc_http_table size compiled in (config.h): the table rounded up
+  // to a power of two, so that policies whose tables grow a little keep
+  // their object. Fixed per object like the verdict hash's, so that the
+  // kernel inlines the table's lookups (an inner array without
+  // BPF_F_INNER_MAP), one or two per byte of a request head.
+  uint32_t table_capacity() const {
+    uint32_t capacity = 256;
+    while (capacity < table.size()) capacity <<= 1;
+    return capacity;
+  }
 
   // ---- from the allow entries ----
   std::vector<std::vector<uint32_t>> l7_policies;  // [id - 1]: indices into `rules`, ascending

@@ -104,10 +104,10 @@ Result<void> install_slot(const SlotMaps &maps, uint32_t slot, const ir::MapPlan
 
   std::array<UniqueFd, 3> fresh_http;
   if (maps.has_http()) {
-    // BPF_F_INNER_MAP: this generation's table has the size its DFAs need.
-    const uint32_t table_size = static_cast<uint32_t>(std::max<size_t>(1, plan.http.table.size()));
+    // Sizes as compiled in (ir/http_plan.h, table_capacity): the installer
+    // loads another object for a policy whose tables need more.
     for (size_t i = 0; i < maps.http_arrays.size(); ++i) {
-      auto made = fresh_inner(maps.http_arrays[i].get(), kHttpSlotArrayNames[i], i == 1 ? table_size : 0);
+      auto made = fresh_inner(maps.http_arrays[i].get(), kHttpSlotArrayNames[i]);
       if (!made) return made.error();
       fresh_http[i] = std::move(*made);
     }

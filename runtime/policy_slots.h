@@ -42,7 +42,7 @@ Result<void> set_active_slot(const SlotMaps &maps, uint32_t slot);
 // True when every array (HTTP ones included) has an inner map in `slot`.
 Result<bool> slot_populated(const SlotMaps &maps, uint32_t slot);
 // Creates fresh inner maps shaped like the ones in place (the HTTP table
-// sized to this plan's: its inner maps may differ in size), fills them from
+// sized as compiled in, which the plan must fit), fills them from
 // the plan, and installs them in `slot` (which must not be the active one).
 Result<void> install_slot(const SlotMaps &maps, uint32_t slot, const ir::MapPlan &plan);
 

@@ -113,8 +113,10 @@ struct {
 } polc_active SEC(".maps");
 
 #if POLC_HAVE_HTTP
-/* HTTP tables of a generation (maps_abi.h, HTTP). polc_http_table may have
- * a different size in every generation (BPF_F_INNER_MAP). */
+/* HTTP tables of a generation (maps_abi.h, HTTP). Every generation's
+ * polc_http_table has the size compiled in (a power of two that holds the
+ * policy's DFAs): without BPF_F_INNER_MAP the verifier inlines its
+ * lookups, one or two per byte of a request head. */
 struct polc_http_meta_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
@@ -127,7 +129,6 @@ struct polc_http_table_map {
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(max_entries, POLC_HTTP_TABLE_MAX);
-	__uint(map_flags, BPF_F_INNER_MAP);
 };
 
 struct polc_http_verdict_map {

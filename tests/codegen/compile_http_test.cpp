@@ -39,7 +39,7 @@ TEST_SUITE("codegen") {
     REQUIRE_MESSAGE(tc.ok(), (tc.ok() ? "" : tc.error().message));
     std::string listing = codegen::generated_c_listing(tc->program);
     CHECK(listing.find("#define POLC_HAVE_HTTP 1\n") != std::string::npos);
-    CHECK(listing.find("#define POLC_HTTP_TABLE_MAX " + std::to_string(tables->table.size()) + "\n") !=
+    CHECK(listing.find("#define POLC_HTTP_TABLE_MAX " + std::to_string(tables->table_capacity()) + "\n") !=
           std::string::npos);
     CHECK(listing.find("#define POLC_HTTP_VERDICT_MAX " + std::to_string(tables->verdict_capacity) + "\n") !=
           std::string::npos);

@@ -1,11 +1,13 @@
 // The HTTP maps of a loaded object: filled from the plan (the object's own
-// maps, slot 0) and for a later generation (fresh inner maps, the table
-// sized to that generation's DFAs), read back entry by entry.
+// maps, slot 0) and for a later generation (fresh inner maps of the sizes
+// compiled in), read back entry by entry.
 #include <doctest/doctest.h>
 
 #include <unistd.h>
 
 #include <cstring>
+
+#include <fmt/format.h>
 
 #include "codegen/compile_policy.h"
 #include "frontend/inventory.h"
@@ -47,13 +49,14 @@ runtime::BpfObject load_object(const ir::Policy &policy) {
 }
 
 // Every entry of the three maps equals the plan's.
-void check_http_maps(const runtime::HttpMapFds &fds, const ir::HttpPlan &http) {
+void check_http_maps(const runtime::HttpMapFds &fds, const ir::HttpPlan &http, uint32_t table_capacity) {
   for (uint32_t f = 0; f < ir::kHttpFieldCount; ++f) {
     polc_http_dfa_meta got, want = runtime::http_meta_value(http.meta[f]);
     REQUIRE(runtime::map_lookup(fds.meta, &f, &got).value());
     CHECK(std::memcmp(&got, &want, sizeof got) == 0);
   }
-  CHECK(runtime::map_max_entries(fds.table) == http.table.size());
+  CHECK(runtime::map_max_entries(fds.table) == table_capacity);
+  REQUIRE(http.table.size() <= table_capacity);
   size_t differ = 0;
   for (uint32_t i = 0; i < http.table.size(); ++i) {
     uint64_t got = ~uint64_t(0);
@@ -91,20 +94,21 @@ TEST_SUITE("runtime") {
     REQUIRE_MESSAGE(filled.ok(), (filled.ok() ? "" : filled.error().message));
     check_http_maps({object.map_fd(runtime::kHttpMetaMap), object.map_fd(runtime::kHttpTableMap),
                      object.map_fd(runtime::kHttpVerdictMap)},
-                    plan.http);
+                    plan.http, plan.http.table_capacity());
 
-    // A later generation with larger HTTP tables: same program, its own maps.
+    // A later generation with other HTTP tables that fit the compiled
+    // capacity: same program, its own maps.
+    const uint32_t capacity = plan.http.table_capacity();
     test::PolicyFixture f;
-    ir::Policy bigger = f.lower_text("big.json", R"([{"endpointSelector": {"matchLabels": {"app": "api"}},
+    ir::Policy other = f.lower_text("other.json", R"([{"endpointSelector": {"matchLabels": {"app": "api"}},
       "ingress": [{"fromEndpoints": [{"matchLabels": {"app": "web"}}],
                    "toPorts": [{"ports": [{"port": "8080", "protocol": "TCP"}],
-                                "rules": {"http": [{"method": "GET", "path": "/api/v[0-9]+/item-[0-9]+/.*"},
-                                                   {"method": "PUT", "path": "/admin/.*", "host": "a\\.example"},
-                                                   {"headers": ["X-Token: t0k3n"]}]}}]}]}])");
+                                "rules": {"http": [{"method": "GET", "path": "/v[0-9]/x"}]}}]}]}])");
     REQUIRE_MESSAGE(!f.diags.has_errors(), f.messages());
-    ir::MapPlan next = ir::plan_maps(bigger, sample.endpoints);
+    ir::MapPlan next = ir::plan_maps(other, sample.endpoints);
     REQUIRE_FALSE(next.http.error);
     CHECK(next.http.table.size() != plan.http.table.size());
+    REQUIRE(next.http.table.size() <= capacity);
 
     runtime::SlotMaps slots;
     for (size_t i = 0; i < runtime::kSlotArrayNames.size(); ++i)
@@ -125,11 +129,31 @@ TEST_SUITE("runtime") {
       REQUIRE(fd->valid());
       inner[i] = std::move(*fd);
     }
-    check_http_maps({inner[0].get(), inner[1].get(), inner[2].get()}, next.http);
+    check_http_maps({inner[0].get(), inner[1].get(), inner[2].get()}, next.http, capacity);
     // Slot 0 still holds the first generation's tables.
     check_http_maps({object.map_fd(runtime::kHttpMetaMap), object.map_fd(runtime::kHttpTableMap),
                      object.map_fd(runtime::kHttpVerdictMap)},
-                    plan.http);
+                    plan.http, capacity);
+
+    // Tables past the compiled capacity need another object: refused, and
+    // the active generation is untouched (apply then loads a new one: the
+    // capacity is part of its shape digest).
+    std::string rules;
+    for (int i = 0; i < 400; ++i)
+      rules += fmt::format(R"({}{{"method": "GET", "path": "/r{}/[a-z]+/{}/.*"}})", i ? "," : "", i, i * 7);
+    ir::Policy huge = f.lower_text("huge.json", R"([{"endpointSelector": {"matchLabels": {"app": "api"}},
+      "ingress": [{"fromEndpoints": [{"matchLabels": {"app": "web"}}],
+                   "toPorts": [{"ports": [{"port": "8080", "protocol": "TCP"}], "rules": {"http": [)" +
+                                                              rules + "]}}]}]}]");
+    REQUIRE_MESSAGE(!f.diags.has_errors(), f.messages());
+    ir::MapPlan too_big = ir::plan_maps(huge, sample.endpoints);
+    REQUIRE_FALSE(too_big.http.error);
+    REQUIRE(too_big.http.table.size() > capacity);
+    REQUIRE(runtime::set_active_slot(slots, 1).ok());
+    auto refused = runtime::install_slot(slots, 0, too_big);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message.find("polc_http_table holds") != std::string::npos);
+    CHECK(runtime::active_slot(slots).value() == 1);
   }
 
   TEST_CASE("http maps: HTTP rules are refused by an object without HTTP tables") {
