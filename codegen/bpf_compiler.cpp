@@ -9,11 +9,15 @@
 #include "codegen/bpf_compiler.h"
 
 #include <clang/Basic/DiagnosticOptions.h>
+#include <clang/Basic/TargetInfo.h>
+#include <clang/CodeGen/BackendUtil.h>
 #include <clang/CodeGen/CodeGenAction.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/CompilerInvocation.h>
 #include <clang/Frontend/TextDiagnosticPrinter.h>
 #include <llvm/ADT/SmallVector.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/VirtualFileSystem.h>
@@ -23,6 +27,7 @@
 #include <mutex>
 
 #include "codegen/bpf_compiler_args.h"
+#include "codegen/bpf_module_trim.h"
 #include "codegen/btf_canonical.h"
 #include "codegen/embedded_headers.h"
 
@@ -94,9 +99,17 @@ Result<std::vector<uint8_t>> compile_bpf_c(const CompileInput &input) {
     return internal_error("the BPF compiler rejected polc's arguments:\n" + diagnostics);
   }
 
+  // Two steps, so that the module can be trimmed (bpf_module_trim.h) between
+  // clang's front end and the optimizer: C to an unoptimized module, then
+  // the pipeline clang's EmitObjAction would run, on the trimmed module.
+  const bool run_optimizer = !invocation->getCodeGenOpts().DisableLLVMPasses;
+  invocation->getCodeGenOpts().DisableLLVMPasses = true;
+
   // Declared before the compiler instance: the backend writes here until
-  // the instance lets go of its output stream.
+  // the instance lets go of its output stream. The context outlives the
+  // module the action hands over.
   llvm::SmallVector<char, 0> object;
+  llvm::LLVMContext context;
   {
     clang::CompilerInstance compiler;
     compiler.setInvocation(std::move(invocation));
@@ -104,15 +117,24 @@ Result<std::vector<uint8_t>> compile_bpf_c(const CompileInput &input) {
     // "N errors generated." would otherwise go to polc's stderr.
     compiler.setVerboseOutputStream(diagnostics_stream);
     compiler.createFileManager(*fs);
-    compiler.setOutputStream(std::make_unique<llvm::raw_svector_ostream>(object));
 
-    clang::EmitObjAction action;
+    clang::EmitLLVMOnlyAction action(&context);
     const bool ok = compiler.ExecuteAction(action) && !compiler.getDiagnostics().hasErrorOccurred();
+    std::unique_ptr<llvm::Module> module = ok ? action.takeModule() : nullptr;
+    if (module) {
+      trim_bpf_module(*module);
+      clang::CodeGenOptions &codegen = compiler.getInvocation().getCodeGenOpts();
+      codegen.DisableLLVMPasses = !run_optimizer;
+      clang::EmitBackendOutput(compiler.getDiagnostics(), compiler.getHeaderSearchOpts(), codegen,
+                               compiler.getTargetOpts(), compiler.getLangOpts(),
+                               compiler.getTarget().getDataLayoutString(), module.get(), clang::Backend_EmitObj,
+                               std::make_unique<llvm::raw_svector_ostream>(object));
+    }
     printer.finish();
     diagnostics_stream.flush();
-    if (!ok) return internal_error("generated C failed to compile:\n" + diagnostics);
+    if (!module || compiler.getDiagnostics().hasErrorOccurred())
+      return internal_error("generated C failed to compile:\n" + diagnostics);
   }
-  if (object.empty()) return internal_error("the BPF compiler produced no object:\n" + diagnostics);
   std::vector<uint8_t> elf(object.begin(), object.end());
   if (auto canonical = canonicalize_btf_forward_declarations(elf); !canonical) return canonical.error();
   return elf;

@@ -247,6 +247,30 @@ Result<bool> map_lookup(int map_fd, const void *key, void *value) {
   return environment_error("bpf_map_lookup_elem(fd " + std::to_string(map_fd) + ") failed: " + errno_text(err));
 }
 
+Result<void> map_clear(int map_fd) {
+  bpf_map_info info{};
+  uint32_t len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(map_fd, &info, &len) != 0)
+    return environment_error("cannot read map fd " + std::to_string(map_fd) + ": " + errno_text(errno));
+  std::vector<uint8_t> key(info.key_size);
+  // Always the first key: the one just deleted cannot lead to the next.
+  while (bpf_map_get_next_key(map_fd, nullptr, key.data()) == 0)
+    if (bpf_map_delete_elem(map_fd, key.data()) != 0)
+      return environment_error("cannot delete from map \"" + std::string(info.name) + "\": " + errno_text(errno));
+  return {};
+}
+
+Result<uint64_t> percpu_counter_sum(int map_fd, uint32_t key) {
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return environment_error("cannot count the possible CPUs: " + errno_text(-cpus));
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));
+  auto found = map_lookup(map_fd, &key, per_cpu.data());
+  if (!found) return found.error();
+  uint64_t sum = 0;
+  for (uint64_t v : per_cpu) sum += v;
+  return sum;
+}
+
 Result<TestRunResult> test_run(int prog_fd, const std::vector<uint8_t> &packet, uint32_t repeat) {
   // Room for a program that grows the packet (encapsulation, VLAN push).
   std::vector<uint8_t> out(packet.size() + 4096);

@@ -72,6 +72,10 @@ class BpfObject {
 // Map element access by fd; key/value sizes must match the map's.
 Result<void> map_update(int map_fd, const void *key, const void *value, uint64_t flags = 0);
 Result<bool> map_lookup(int map_fd, const void *key, void *value);  // false: not found
+// Deletes every element of a hash, LRU hash or LPM trie.
+Result<void> map_clear(int map_fd);
+// A per-CPU u64 counter (e.g. polc_drops) summed over every possible CPU.
+Result<uint64_t> percpu_counter_sum(int map_fd, uint32_t key);
 
 // `count` entries, keys and values each laid out back to back (as arrays of
 // the map's key and value structs), in one BPF_MAP_UPDATE_BATCH instead of

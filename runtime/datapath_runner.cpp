@@ -3,10 +3,13 @@
 #include <bpf/bpf.h>
 #include <linux/pkt_cls.h>
 
+#include <numeric>
 #include <vector>
 
+#include "runtime/http_maps.h"
 #include "runtime/netns_guard.h"
 #include "runtime/policy_maps.h"
+#include "runtime/policy_slots.h"
 #include "templates/maps_abi.h"
 
 namespace polc::runtime {
@@ -26,6 +29,29 @@ Result<DatapathRunner> DatapathRunner::create(const std::vector<uint8_t> &tc_elf
   if (runner.ingress_fd_ < 0 || runner.egress_fd_ < 0)
     return internal_error("the tc object lacks polc_ingress or polc_egress");
   return runner;
+}
+
+Result<void> DatapathRunner::refill(const ir::MapPlan &plan) {
+  for (const char *name : {"polc_hosts4", "polc_hosts6", "polc_ipcache4", "polc_ipcache6", "polc_allow", "polc_deny",
+                           "polc_frag", "polc_ct", "polc_http_conn", kHttpVerdictMap}) {
+    int fd = object_.map_fd(name);
+    if (fd < 0) continue;  // not in this shape
+    if (auto cleared = map_clear(fd); !cleared) return cleared;
+  }
+  // The HTTP table is an array: zeroed whole, so that no state of the last
+  // plan's DFAs is left past the end of the new ones. (Every field's entry
+  // of polc_http_meta is written again by the fill.)
+  if (int table = object_.map_fd(kHttpTableMap); table >= 0) {
+    const uint32_t capacity = map_max_entries(table);
+    std::vector<uint32_t> indices(capacity);
+    std::iota(indices.begin(), indices.end(), 0u);
+    const std::vector<uint64_t> zeros(capacity, 0);
+    if (auto zeroed = map_update_many(table, indices.data(), zeros.data(), capacity, sizeof(uint32_t),
+                                      sizeof(uint64_t));
+        !zeroed)
+      return zeroed;
+  }
+  return fill_policy_maps(object_, plan);
 }
 
 namespace {

@@ -28,6 +28,11 @@ class DatapathRunner {
   // may send some.
   static Result<DatapathRunner> create(const std::vector<uint8_t> &tc_elf, const ir::MapPlan &plan);
 
+  // Empties the policy, HTTP and connection maps and writes `plan` in their
+  // place, so that one loaded (verified) object serves every plan of its
+  // shape (the differential test's thousands of worlds).
+  Result<void> refill(const ir::MapPlan &plan);
+
   Result<DatapathVerdict> run(const std::vector<uint8_t> &frame) const;
   Result<DatapathVerdict> run(const PacketSpec &spec) const { return run(build_packet(spec)); }
 

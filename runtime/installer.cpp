@@ -553,16 +553,8 @@ static nlohmann::ordered_json packet_counters(int drops_fd) {
       {POLC_DROP_HTTP_SEQUENCE, "dropped_http_out_of_sequence"},
   };
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return out;
-  std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));
-  for (auto [reason, name] : kReasons) {
-    uint32_t key = reason;
-    if (bpf_map_lookup_elem(drops_fd, &key, per_cpu.data()) != 0) continue;
-    uint64_t sum = 0;
-    for (uint64_t v : per_cpu) sum += v;
-    out[name] = sum;
-  }
+  for (auto [reason, name] : kReasons)
+    if (auto sum = percpu_counter_sum(drops_fd, reason)) out[name] = *sum;
   return out;
 }
 

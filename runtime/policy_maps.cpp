@@ -127,43 +127,46 @@ Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan) 
   return fill_http_map_fds(http, plan.http);
 }
 
+namespace {
+
+// Keys and values of one ipcache map, written in one batch.
+template <typename Key>
+struct IpcacheBatch {
+  std::vector<Key> keys;
+  std::vector<polc_ipcache_value> values;
+  void add(Key key, const ir::IpcacheEntry &entry) {
+    keys.push_back(key);
+    values.push_back(ipcache_value(entry));
+  }
+  Result<void> write(int fd) const { return write_batch(fd, keys, values); }
+};
+
+}  // namespace
+
 Result<void> fill_policy_map_fds(const PolicyMapFds &maps, const ir::MapPlan &plan) {
   if (auto checked = check_lengths(plan.allow, plan.shape.allow_lengths, "an allow"); !checked) return checked;
   if (auto checked = check_lengths(plan.deny, plan.shape.deny_lengths, "a deny"); !checked) return checked;
-  std::vector<polc_host_key4> hosts4;
-  std::vector<polc_host_key6> hosts6;
-  std::vector<polc_ipcache_key4> keys4;
-  std::vector<polc_ipcache_key6> keys6;
-  std::vector<polc_ipcache_value> host_values4, host_values6, values4, values6;
+  IpcacheBatch<polc_host_key4> hosts4;
+  IpcacheBatch<polc_host_key6> hosts6;
+  IpcacheBatch<polc_ipcache_key4> cidrs4;
+  IpcacheBatch<polc_ipcache_key6> cidrs6;
   for (const ir::IpcacheEntry &entry : plan.ipcache) {
-    const bool v4 = entry.prefix.family() == Family::V4;
-    if (entry.prefix.len == entry.prefix.addr.width_bits()) {
-      if (v4) {
-        hosts4.push_back(host_key4(entry.prefix));
-        host_values4.push_back(ipcache_value(entry));
-      } else {
-        hosts6.push_back(host_key6(entry.prefix));
-        host_values6.push_back(ipcache_value(entry));
-      }
+    const Prefix &p = entry.prefix;
+    const bool v4 = p.family() == Family::V4;
+    if (p.len == p.addr.width_bits()) {
+      v4 ? hosts4.add(host_key4(p), entry) : hosts6.add(host_key6(p), entry);
       continue;
     }
     // Only programs whose policy has CIDR peers look in the tries.
     if (!plan.shape.cidr)
-      return internal_error(fmt::format("the ipcache has the CIDR prefix {} but the program's shape has no CIDR "
-                                        "lookup",
-                                        entry.prefix.str()));
-    if (v4) {
-      keys4.push_back(ipcache_key4(entry.prefix));
-      values4.push_back(ipcache_value(entry));
-    } else {
-      keys6.push_back(ipcache_key6(entry.prefix));
-      values6.push_back(ipcache_value(entry));
-    }
+      return internal_error(
+          fmt::format("the ipcache has the CIDR prefix {} but the program's shape has no CIDR lookup", p.str()));
+    v4 ? cidrs4.add(ipcache_key4(p), entry) : cidrs6.add(ipcache_key6(p), entry);
   }
-  if (auto written = write_batch(maps.hosts4, hosts4, host_values4); !written) return written;
-  if (auto written = write_batch(maps.hosts6, hosts6, host_values6); !written) return written;
-  if (auto written = write_batch(maps.ipcache4, keys4, values4); !written) return written;
-  if (auto written = write_batch(maps.ipcache6, keys6, values6); !written) return written;
+  if (auto written = hosts4.write(maps.hosts4); !written) return written;
+  if (auto written = hosts6.write(maps.hosts6); !written) return written;
+  if (auto written = cidrs4.write(maps.ipcache4); !written) return written;
+  if (auto written = cidrs6.write(maps.ipcache6); !written) return written;
   auto allow = write_policy_entries(maps.allow, plan.allow);
   if (!allow) return allow;
   return write_policy_entries(maps.deny, plan.deny);

@@ -67,7 +67,22 @@ static __always_inline int datapath_unenforced(void *data, void *data_end, __u32
 	return POLC_DROP_NONE;
 }
 
-static __always_inline int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
+/* When both directions are enforced, both programs need the whole verdict:
+ * datapath_handle is then a BPF-to-BPF function that polc_ingress and
+ * polc_egress share, which halves the object and the compile time. The
+ * verifier checks a static function at each call with the caller's
+ * registers, `dir` a known constant, so each direction's dead branches are
+ * still pruned there. Otherwise it is inlined into each program, so the one
+ * that only records connections is compiled without the verdict; and with
+ * HTTP, whose parser's frames use up the 512 bytes of stack of a chain of
+ * calls, it is inlined too. */
+#if POLC_HAVE_ENFORCE_INGRESS && POLC_HAVE_ENFORCE_EGRESS && !POLC_HAVE_HTTP
+#define POLC_DATAPATH_FN static __noinline
+#else
+#define POLC_DATAPATH_FN static __always_inline
+#endif
+
+POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 {
 	void *data = ctx_data(ctx);
 	void *data_end = ctx_data_end(ctx);

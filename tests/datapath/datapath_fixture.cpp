@@ -2,7 +2,6 @@
 
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <map>
 #include <tuple>
 
@@ -18,23 +17,6 @@ runtime::BpfObject load_object(const ir::DatapathShape &shape, codegen::Hook hoo
   auto loaded = object->load();
   REQUIRE_MESSAGE(loaded.ok(), (loaded.ok() ? "" : loaded.error().message));
   return std::move(object).value();
-}
-
-// Possible CPUs, as per-CPU maps size their values.
-size_t possible_cpus() {
-  std::ifstream in("/sys/devices/system/cpu/possible");
-  std::string text;
-  std::getline(in, text);
-  size_t count = 0, pos = 0;
-  while (pos < text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string part = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    size_t dash = part.find('-');
-    count += dash == std::string::npos ? 1 : std::stoul(part.substr(dash + 1)) - std::stoul(part.substr(0, dash)) + 1;
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  return count ? count : 1;
 }
 
 }  // namespace
@@ -148,12 +130,9 @@ uint32_t Datapath::run_bytes(const std::string &program, const std::vector<uint8
 uint64_t Datapath::drops(uint32_t reason) const {
   int fd = object_.map_fd("polc_drops");
   REQUIRE(fd >= 0);
-  std::vector<uint64_t> per_cpu(possible_cpus());
-  auto found = runtime::map_lookup(fd, &reason, per_cpu.data());
-  REQUIRE(found.ok());
-  uint64_t sum = 0;
-  for (uint64_t v : per_cpu) sum += v;
-  return sum;
+  auto sum = runtime::percpu_counter_sum(fd, reason);
+  REQUIRE_MESSAGE(sum.ok(), (sum.ok() ? "" : sum.error().message));
+  return *sum;
 }
 
 ir::MapPlan plan_with(const ir::DatapathShape &shape, std::vector<ir::PolicyEntry> allow,

@@ -7,7 +7,6 @@
 #include <doctest/doctest.h>
 
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <linux/pkt_cls.h>
 
 #include <optional>
@@ -88,12 +87,9 @@ struct HttpDatapath {
   }
 
   uint64_t drops(uint32_t reason) const {
-    int fd = object.map_fd("polc_drops");
-    std::vector<uint64_t> per_cpu(static_cast<size_t>(libbpf_num_possible_cpus()));
-    if (bpf_map_lookup_elem(fd, &reason, per_cpu.data()) != 0) return 0;
-    uint64_t sum = 0;
-    for (uint64_t v : per_cpu) sum += v;
-    return sum;
+    auto sum = runtime::percpu_counter_sum(object.map_fd("polc_drops"), reason);
+    REQUIRE_MESSAGE(sum.ok(), (sum.ok() ? "" : sum.error().message));
+    return *sum;
   }
 };
 

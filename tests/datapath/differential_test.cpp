@@ -104,24 +104,51 @@ ir::DatapathShape widened(ir::DatapathShape shape) {
 }
 
 // The program depends only on the policy's shape (compile_policy.h), so one
-// compiled object per shape serves every world of that shape; each world
-// still gets its own loaded object and maps. Exact shapes differ in their
-// prefix lengths from world to world: one world in eight gets its own
-// exact program, the others share widened ones, which bounds the compiles.
-const std::vector<uint8_t> *elf_for(const ir::Policy &policy, bool exact,
-                                    std::map<std::string, std::vector<uint8_t>> &cache) {
-  ir::DatapathShape shape = ir::plan_shape(policy);
-  if (!exact) shape = widened(shape);
-  std::string digest = shape.digest();
-  auto it = cache.find(digest);
-  if (it != cache.end()) return &it->second;
-  auto compiled = codegen::compile_policy_for_shape(policy, shape, codegen::Hook::Tc);
-  if (!compiled) {
-    FAIL_CHECK("compile_policy failed: " << compiled.error().message);
-    return nullptr;
+// compiled object per shape serves every world of that shape. Exact shapes
+// differ in their prefix lengths from world to world: one world in eight
+// gets its own exact program, the others share widened ones, which bounds
+// the compiles. A loaded object is kept too and refilled with the next
+// world's plan (DatapathRunner::refill), which bounds the verifier runs.
+class Programs {
+ public:
+  const runtime::DatapathRunner *runner_for(const ir::Policy &policy, const ir::MapPlan &plan, bool exact) {
+    ir::DatapathShape shape = ir::plan_shape(policy);
+    if (!exact) shape = widened(shape);
+    const std::string digest = shape.digest();
+    auto loaded = loaded_.find(digest);
+    if (loaded != loaded_.end()) {
+      auto refilled = loaded->second.refill(plan);
+      if (!refilled) {
+        FAIL_CHECK("refilling the datapath failed: " << refilled.error().message);
+        return nullptr;
+      }
+      return &loaded->second;
+    }
+    auto compiled = compiled_.find(digest);
+    if (compiled == compiled_.end()) {
+      auto object = codegen::compile_policy_for_shape(policy, shape, codegen::Hook::Tc);
+      if (!object) {
+        FAIL_CHECK("compile_policy failed: " << object.error().message);
+        return nullptr;
+      }
+      compiled = compiled_.emplace(digest, std::move(object->elf)).first;
+    }
+    auto runner = runtime::DatapathRunner::create(compiled->second, plan);
+    ++loads_;
+    if (!runner) {
+      FAIL_CHECK("loading the datapath failed: " << runner.error().message);
+      return nullptr;
+    }
+    return &loaded_.emplace(digest, std::move(runner).value()).first->second;
   }
-  return &cache.emplace(digest, std::move(compiled->elf)).first->second;
-}
+  size_t compiled() const { return compiled_.size(); }
+  size_t loads() const { return loads_; }
+
+ private:
+  std::map<std::string, std::vector<uint8_t>> compiled_;
+  std::map<std::string, runtime::DatapathRunner> loaded_;
+  size_t loads_ = 0;
+};
 
 // With POLC_DIFF_DUMP=DIR, a failing world's files are also written to DIR
 // (policies and endpoints.json), ready for `polc test` or `polc compile --emit-ir`.
@@ -140,18 +167,17 @@ struct Tally {
   std::map<std::string, int> shapes;
 };
 
-void run_world(uint64_t seed, uint64_t packets, std::map<std::string, std::vector<uint8_t>> &cache, Tally &tally) {
+void run_world(uint64_t seed, uint64_t packets, Programs &programs, Tally &tally) {
   RandomWorld world = random_world(seed);
   LoadedWorld loaded;
   if (!load_world(world, loaded)) {
     FAIL_CHECK("the generator wrote input the readers refuse\n" << describe(world) << loaded.messages());
     return;
   }
-  const std::vector<uint8_t> *elf = elf_for(loaded.policy, seed % 8 == 0, cache);
-  if (!elf) return;
-  auto runner = runtime::DatapathRunner::create(*elf, ir::plan_maps(loaded.policy, loaded.endpoints));
+  const runtime::DatapathRunner *runner =
+      programs.runner_for(loaded.policy, ir::plan_maps(loaded.policy, loaded.endpoints), seed % 8 == 0);
   if (!runner) {
-    FAIL_CHECK("loading the datapath failed: " << runner.error().message << "\n" << describe(world));
+    FAIL_CHECK("no datapath for this world\n" << describe(world));
     return;
   }
   ir::ReferenceEvaluator reference(loaded.policy, loaded.endpoints);
@@ -194,13 +220,14 @@ TEST_CASE("datapath: differential: the compiled program agrees with the referenc
   uint64_t worlds = env_number("POLC_DIFF_WORLDS", 240);
   uint64_t packets = env_number("POLC_DIFF_PACKETS", 450);
 
-  std::map<std::string, std::vector<uint8_t>> cache;
+  Programs programs;
   Tally tally;
-  for (uint64_t w = 0; w < worlds; ++w) run_world(first_seed + w, packets, cache, tally);
+  for (uint64_t w = 0; w < worlds; ++w) run_world(first_seed + w, packets, programs, tally);
 
   std::cout << fmt::format(
-      "differential: {} worlds ({} shapes, {} programs), {} packets: {} allowed, {} denied, {} disagreements\n",
-      tally.worlds, tally.shapes.size(), cache.size(), tally.packets, tally.allowed, tally.denied, tally.disagreements);
+      "differential: {} worlds ({} shapes, {} programs, {} loads), {} packets: {} allowed, {} denied, {} "
+      "disagreements\n",
+      tally.worlds, tally.shapes.size(), programs.compiled(), programs.loads(), tally.packets, tally.allowed, tally.denied, tally.disagreements);
   CHECK(tally.disagreements == 0);
   CHECK(tally.worlds == worlds);
   if (worlds >= 240 && packets >= 450) {
