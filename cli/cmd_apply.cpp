@@ -18,6 +18,7 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "codegen/compile_policy.h"
+#include "codegen/compiled_object.h"
 #include "ir/ir_json.h"
 #include "ir/plan.h"
 #include "runtime/installer.h"
@@ -30,6 +31,7 @@ namespace {
 struct ApplyOptions {
   std::vector<std::string> inputs;
   std::string iface, endpoints, hook = "tc", netns, format = "text";
+  bool hook_given = false;  // --hook on the command line, not the default
   bool audit = false;
 };
 
@@ -85,14 +87,33 @@ int run_apply(const ApplyOptions &opt) {
     std::cerr << "polc: apply: --audit is not implemented yet\n";
     return kExitUsage;
   }
-  if (opt.inputs.size() == 1 && opt.inputs[0].size() > 2 && opt.inputs[0].ends_with(".o")) {
-    std::cerr << "polc: apply: applying a compiled object is not implemented yet; give the policy files\n";
-    return kExitUsage;
-  }
   const auto started = std::chrono::steady_clock::now();
   Session session;
   ir::Policy policy;
-  if (!session.load_policies(opt.inputs, policy)) return kExitInputError;
+  codegen::Hook hook = opt.hook == "xdp" ? codegen::Hook::Xdp : codegen::Hook::Tc;
+  // `apply OBJ.o`: the object's own program, for the policy it carries.
+  std::optional<std::vector<uint8_t>> given_object;
+  if (opt.inputs.size() == 1 && is_object_file(opt.inputs[0])) {
+    auto bytes = read_binary_file(opt.inputs[0]);
+    if (!bytes) return report_error(bytes.error());
+    auto carried = codegen::read_compiled_object(*bytes);
+    if (!carried) {
+      std::cerr << "polc: error: " << opt.inputs[0] << ": " << carried.error().message << "\n";
+      return carried.error().exit_code;
+    }
+    if (opt.hook_given && carried->hook != hook) {
+      std::cerr << fmt::format("polc: error: {}: the object holds the {} programs, not {}: compile the policy with "
+                               "--hook {}\n",
+                               opt.inputs[0], codegen::hook_traits(carried->hook).name, opt.hook, opt.hook);
+      return kExitInputError;
+    }
+    hook = carried->hook;
+    policy = std::move(carried->policy);
+    given_object = std::move(bytes).value();
+  } else if (!session.load_policies(opt.inputs, policy)) {
+    return kExitInputError;
+  }
+  const std::string hook_name(codegen::hook_traits(hook).name);
   ir::EndpointSet endpoints;
   if (!opt.endpoints.empty()) {
     Inventory inventory;
@@ -111,13 +132,12 @@ int run_apply(const ApplyOptions &opt) {
   };
   const double read_ms = lap();  // policies read and lowered, the inventory read
 
-  const codegen::Hook hook = opt.hook == "xdp" ? codegen::Hook::Xdp : codegen::Hook::Tc;
   runtime::ApplyRequest request;
   request.id = runtime::IfaceId{opt.netns, opt.iface};
-  request.hook = opt.hook == "xdp" ? runtime::HookKind::Xdp : runtime::HookKind::Tc;
+  request.hook = hook == codegen::Hook::Xdp ? runtime::HookKind::Xdp : runtime::HookKind::Tc;
   request.plan = ir::plan_maps(policy, endpoints);
   const double plan_ms = lap();
-  request.shape_digest = request.plan.shape.digest() + "-" + opt.hook;
+  request.shape_digest = request.plan.shape.digest() + "-" + hook_name;
   // The HTTP verdict hash's and table's sizes are compiled in and fixed for
   // every generation of an object (ir/http_plan.h): a policy that needs
   // other sizes needs another object.
@@ -128,7 +148,8 @@ int run_apply(const ApplyOptions &opt) {
   // Only for a program no loaded object has: generated, then compiled
   // unless this host compiled it before (cli/object_cache.h).
   std::optional<bool> cache_hit;
-  request.build_object = [&policy, hook, &cache_hit]() -> Result<std::vector<uint8_t>> {
+  request.build_object = [&policy, hook, &cache_hit, &given_object]() -> Result<std::vector<uint8_t>> {
+    if (given_object) return *given_object;
     auto program = codegen::generate_policy_program(policy, hook);
     if (!program) return program.error();
     auto object = cached_object(*program);
@@ -172,10 +193,12 @@ int run_apply(const ApplyOptions &opt) {
 void add_apply_command(CLI::App &app, int &exit_code) {
   auto opt = std::make_shared<ApplyOptions>();
   auto *sub = app.add_subcommand("apply", "enforce policies on an interface (atomic swap when already enforced)");
-  sub->add_option("inputs", opt->inputs, "policy files")->required();
+  sub->add_option("inputs", opt->inputs, "policy files, or one object polc compiled")->required();
   sub->add_option("--iface", opt->iface, "interface to enforce")->required();
   sub->add_option("--endpoints", opt->endpoints, "endpoint inventory");
-  sub->add_option("--hook", opt->hook, "tc or xdp")->check(CLI::IsMember({"tc", "xdp"}));
+  sub->add_option("--hook", opt->hook, "tc or xdp (an object's own hook by default)")
+      ->check(CLI::IsMember({"tc", "xdp"}))
+      ->each([opt](const std::string &) { opt->hook_given = true; });
   sub->add_option("--netns", opt->netns, "named network namespace holding the interface");
   sub->add_option("--format", opt->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   sub->add_flag("--audit", opt->audit, "log verdicts, let everything pass (not implemented yet)");

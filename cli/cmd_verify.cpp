@@ -1,9 +1,7 @@
 // polc verify (POLICY... | OBJ.o) [--format text|json]
 // Loads every program of the object into the kernel verifier, reports the
 // instruction counts, and unloads everything (the BpfObject's destructor).
-#include <fstream>
 #include <iostream>
-#include <iterator>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -31,13 +29,6 @@ struct NamedObject {
   std::string name;
   std::vector<uint8_t> elf;
 };
-
-bool is_object_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  in.read(magic, 4);
-  return in && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
-}
 
 int verify_objects(const std::vector<NamedObject> &objects, const std::string &format) {
   nlohmann::ordered_json report = nlohmann::ordered_json::array();
@@ -77,8 +68,9 @@ int verify_objects(const std::vector<NamedObject> &objects, const std::string &f
 int run_verify(const VerifyOptions &opt) {
   std::vector<NamedObject> objects;
   if (opt.inputs.size() == 1 && is_object_file(opt.inputs[0])) {
-    std::ifstream in(opt.inputs[0], std::ios::binary);
-    objects.push_back({opt.inputs[0], std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {})});
+    auto bytes = read_binary_file(opt.inputs[0]);
+    if (!bytes) return report_error(bytes.error());
+    objects.push_back({opt.inputs[0], std::move(bytes).value()});
   } else {
     Session session;
     ir::Policy policy;

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include <cstring>
 
@@ -19,6 +20,20 @@ bool write_output(const std::string &path, const std::string &text) {
     return false;
   }
   return true;
+}
+
+bool is_object_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  return in && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+}
+
+Result<std::vector<uint8_t>> read_binary_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<uint8_t> bytes(std::istreambuf_iterator<char>(in), {});
+  if (!in && !in.eof()) return Error{"cannot read " + path, 1};
+  return bytes;
 }
 
 int report_error(const Error &error) {

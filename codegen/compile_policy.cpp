@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codegen/bpf_compiler.h"
+#include "codegen/compiled_object.h"
 #include "codegen/elf_section.h"
 #include "ir/http_plan.h"
 #include "ir/ir_json.h"
@@ -62,7 +63,9 @@ Result<CompiledObject> compile_policy_for_shape(const ir::Policy &policy, const 
   // than doubles its size and its writing time on large policies.
   auto with_policy = add_elf_section(elf.value(), kPolicySection, ir::policy_to_json(policy).dump() + "\n");
   if (!with_policy) return with_policy.error();
-  out.elf = std::move(with_policy).value();
+  auto with_program = add_elf_section(*with_policy, kProgramSection, program_record(out.program));
+  if (!with_program) return with_program.error();
+  out.elf = std::move(with_program).value();
   return out;
 }
 

@@ -16,6 +16,8 @@
 namespace polc::codegen {
 
 inline constexpr const char *kPolicySection = ".polc.policy";
+// The program's record (compiled_object.h): its main file and config.h.
+inline constexpr const char *kProgramSection = ".polc.program";
 
 Result<std::vector<uint8_t>> add_elf_section(const std::vector<uint8_t> &elf, std::string_view name,
                                              std::string_view contents);
