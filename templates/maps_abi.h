@@ -155,7 +155,7 @@ struct polc_ct_key {
 #define POLC_CT_RST 0x4u       /* either side sent RST */
 
 struct polc_ct_value {
-	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
+	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns() of the last packet */
 	__u32 flags;        /* POLC_CT_* */
 	__u32 packets;
 };
