@@ -25,8 +25,11 @@ if [ "${POLC_SKIP_SANITIZERS:-0}" != 1 ]; then
   # The plain run above did the full counts of the randomized and repeated
   # tests; here they run at a tenth or so (POLC_TEST_QUICK), since every
   # code path is already reached by then and the kernel does the same work.
-  POLC_TEST_QUICK=1 POLC_DIFF_WORLDS=24 \
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure
+  export POLC_TEST_QUICK=1 POLC_DIFF_WORLDS=24 \
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  ctest --test-dir build-asan --output-on-failure -E '^fuzz_'
+  # Each fuzzer is one process on one core, for a fixed time: two at once
+  # do the same work in half the wall time.
+  ctest --test-dir build-asan --output-on-failure -R '^fuzz_' -j 2
 fi
 echo "test suite took $(( $(date +%s) - start )) s"
