@@ -232,6 +232,11 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 	tcp = &scratch->tcp;
 	if (http_payload(skb, pkt, l3_off, l4_off, tcp, &off, &len))
 		return POLC_DROP_INVALID;
+	/* ACK, FIN, RST: no request bytes, nothing to read or record. Most
+	 * segments of a keep-alive connection, so before any map is touched;
+	 * only an opening SYN starts the stream's state. */
+	if (!len && !((tcp->flags & POLC_TCP_SYN) && !(tcp->flags & POLC_TCPF_ACK)))
+		return POLC_DROP_NONE;
 	if (http_load_meta(&w, set))
 		return POLC_DROP_INVALID;
 	seg = &scratch->seg;
@@ -246,16 +251,18 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 	seg->seq = bpf_ntohl(tcp->seq);
 	c = bpf_map_lookup_elem(&polc_http_conn, key);
 
-	/* A new connection: its stream starts after the SYN. */
+	/* A new connection: its stream starts after the SYN. A SYN carrying
+	 * data (TCP Fast Open) would hand the server a request no one read:
+	 * refused, the client retries without it. */
 	if ((tcp->flags & POLC_TCP_SYN) && !(tcp->flags & POLC_TCPF_ACK)) {
+		if (len)
+			return POLC_DROP_HTTP_UNSUPPORTED;
 		fresh->next_seq = seg->seq + 1;
 		fresh->flags = POLC_HTTP_F_SEQ_KNOWN;
 		http_head_reset(fresh, w.meta[POLC_HTTP_METHOD], set->slot);
 		bpf_map_update_elem(&polc_http_conn, key, fresh, BPF_ANY);
 		return POLC_DROP_NONE;
 	}
-	if (!len)
-		return POLC_DROP_NONE; /* ACK, FIN, RST: no request bytes */
 	if (!c) {
 		/* A connection older than the policy (or evicted): read on from
 		 * this segment, which must then start a request. */

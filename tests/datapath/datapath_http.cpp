@@ -241,6 +241,25 @@ TEST_SUITE("datapath") {
     }
   }
 
+  TEST_CASE("a SYN carrying a request (TCP Fast Open) is dropped and counted; bare ACKs pass") {
+    if (!bpf_tests_enabled()) return;
+    HttpDatapath dp = HttpDatapath::make();
+    Client c;
+    c.sport = 41500;
+    uint64_t before = dp.drops(POLC_DROP_HTTP_UNSUPPORTED);
+    auto fast_open = runtime::build_packet(c.segment(get("/admin"), kSyn));
+    CHECK(name(outcome_of(dp.run(fast_open), fast_open)) == std::string("dropped"));
+    CHECK(dp.drops(POLC_DROP_HTTP_UNSUPPORTED) == before + 1);
+    // The same connection opened without data reads its requests as usual.
+    auto syn = runtime::build_packet(c.segment("", kSyn));
+    CHECK(name(outcome_of(dp.run(syn), syn)) == std::string("passed"));
+    c.seq += 1;
+    auto ack = runtime::build_packet(c.segment(""));
+    CHECK(name(outcome_of(dp.run(ack), ack)) == std::string("passed"));
+    auto denied = c.send(get("/admin"));
+    CHECK(name(outcome_of(dp.run(denied), denied)) == std::string("refused"));
+  }
+
   TEST_CASE("what cannot be inspected is refused and counted") {
     if (!bpf_tests_enabled()) return;
     HttpDatapath dp = HttpDatapath::make();
