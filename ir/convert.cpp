@@ -15,13 +15,12 @@ namespace {
 json selector_json(const Selector &s) {
   json match_labels = json::object();
   json exprs = json::array();
-  static const char *ops[] = {"In", "NotIn", "Exists", "DoesNotExist"};
   for (const Requirement &r : s.requirements) {
     if (r.op == ast::SelectorOp::In && r.values.size() == 1 && !match_labels.contains(r.key)) {
       match_labels[r.key] = r.values[0];
       continue;
     }
-    json e = {{"key", r.key}, {"operator", ops[static_cast<int>(r.op)]}};
+    json e = {{"key", r.key}, {"operator", selector_op_name(r.op)}};
     if (!r.values.empty()) e["values"] = r.values;
     exprs.push_back(std::move(e));
   }

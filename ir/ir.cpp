@@ -25,4 +25,14 @@ std::string_view proto_name(ast::Proto p) {
   return "ANY";
 }
 
+std::string_view selector_op_name(ast::SelectorOp op) {
+  switch (op) {
+    case ast::SelectorOp::In: return "In";
+    case ast::SelectorOp::NotIn: return "NotIn";
+    case ast::SelectorOp::Exists: return "Exists";
+    case ast::SelectorOp::DoesNotExist: return "DoesNotExist";
+  }
+  return "In";
+}
+
 }  // namespace polc::ir

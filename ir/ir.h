@@ -106,5 +106,6 @@ struct Policy {
 
 std::string_view direction_name(Direction d);
 std::string_view proto_name(ast::Proto p);
+std::string_view selector_op_name(ast::SelectorOp op);  // as Kubernetes spells it: "In", "NotIn", ...
 
 }  // namespace polc::ir

@@ -4,20 +4,10 @@ namespace polc::ir {
 
 using json = nlohmann::ordered_json;
 
-static std::string_view op_name(ast::SelectorOp op) {
-  switch (op) {
-    case ast::SelectorOp::In: return "In";
-    case ast::SelectorOp::NotIn: return "NotIn";
-    case ast::SelectorOp::Exists: return "Exists";
-    case ast::SelectorOp::DoesNotExist: return "DoesNotExist";
-  }
-  return "In";
-}
-
 json selector_to_json(const Selector &s) {
   json reqs = json::array();
   for (const Requirement &r : s.requirements) {
-    json j = {{"key", r.key}, {"operator", op_name(r.op)}};
+    json j = {{"key", r.key}, {"operator", selector_op_name(r.op)}};
     if (!r.values.empty()) j["values"] = r.values;
     reqs.push_back(std::move(j));
   }

@@ -35,10 +35,9 @@ uint64_t number(const json &value, const char *what, uint64_t max) {
 }
 
 ast::SelectorOp selector_op(const std::string &name) {
-  if (name == "In") return ast::SelectorOp::In;
-  if (name == "NotIn") return ast::SelectorOp::NotIn;
-  if (name == "Exists") return ast::SelectorOp::Exists;
-  if (name == "DoesNotExist") return ast::SelectorOp::DoesNotExist;
+  for (ast::SelectorOp op : {ast::SelectorOp::In, ast::SelectorOp::NotIn, ast::SelectorOp::Exists,
+                             ast::SelectorOp::DoesNotExist})
+    if (name == selector_op_name(op)) return op;
   throw Malformed{"unknown selector operator \"" + name + "\""};
 }
 

@@ -254,9 +254,12 @@ Result<void> map_clear(int map_fd) {
     return environment_error("cannot read map fd " + std::to_string(map_fd) + ": " + errno_text(errno));
   std::vector<uint8_t> key(info.key_size);
   // Always the first key: the one just deleted cannot lead to the next.
-  while (bpf_map_get_next_key(map_fd, nullptr, key.data()) == 0)
-    if (bpf_map_delete_elem(map_fd, key.data()) != 0)
-      return environment_error("cannot delete from map \"" + std::string(info.name) + "\": " + errno_text(errno));
+  while (bpf_map_get_next_key(map_fd, nullptr, key.data()) == 0) {
+    if (bpf_map_delete_elem(map_fd, key.data()) != 0) {
+      const int err = errno;
+      return environment_error("cannot delete from map \"" + std::string(info.name) + "\": " + errno_text(err));
+    }
+  }
   return {};
 }
 

@@ -104,19 +104,18 @@ ir::DatapathShape widened(ir::DatapathShape shape) {
 }
 
 // The program depends only on the policy's shape (compile_policy.h), so one
-// compiled object per shape serves every world of that shape. Exact shapes
-// differ in their prefix lengths from world to world: one world in eight
-// gets its own exact program, the others share widened ones, which bounds
-// the compiles. A loaded object is kept too and refilled with the next
-// world's plan (DatapathRunner::refill), which bounds the verifier runs.
+// object per shape, compiled and loaded once, serves every world of that
+// shape, refilled with each world's plan (DatapathRunner::refill): that
+// bounds the compiles and the verifier runs. Exact shapes differ in their
+// prefix lengths from world to world: one world in eight gets its own
+// exact program, the others share widened ones.
 class Programs {
  public:
   const runtime::DatapathRunner *runner_for(const ir::Policy &policy, const ir::MapPlan &plan, bool exact) {
     ir::DatapathShape shape = ir::plan_shape(policy);
     if (!exact) shape = widened(shape);
     const std::string digest = shape.digest();
-    auto loaded = loaded_.find(digest);
-    if (loaded != loaded_.end()) {
+    if (auto loaded = loaded_.find(digest); loaded != loaded_.end()) {
       auto refilled = loaded->second.refill(plan);
       if (!refilled) {
         FAIL_CHECK("refilling the datapath failed: " << refilled.error().message);
@@ -124,30 +123,22 @@ class Programs {
       }
       return &loaded->second;
     }
-    auto compiled = compiled_.find(digest);
-    if (compiled == compiled_.end()) {
-      auto object = codegen::compile_policy_for_shape(policy, shape, codegen::Hook::Tc);
-      if (!object) {
-        FAIL_CHECK("compile_policy failed: " << object.error().message);
-        return nullptr;
-      }
-      compiled = compiled_.emplace(digest, std::move(object->elf)).first;
+    auto compiled = codegen::compile_policy_for_shape(policy, shape, codegen::Hook::Tc);
+    if (!compiled) {
+      FAIL_CHECK("compile_policy failed: " << compiled.error().message);
+      return nullptr;
     }
-    auto runner = runtime::DatapathRunner::create(compiled->second, plan);
-    ++loads_;
+    auto runner = runtime::DatapathRunner::create(compiled->elf, plan);
     if (!runner) {
       FAIL_CHECK("loading the datapath failed: " << runner.error().message);
       return nullptr;
     }
     return &loaded_.emplace(digest, std::move(runner).value()).first->second;
   }
-  size_t compiled() const { return compiled_.size(); }
-  size_t loads() const { return loads_; }
+  size_t count() const { return loaded_.size(); }
 
  private:
-  std::map<std::string, std::vector<uint8_t>> compiled_;
   std::map<std::string, runtime::DatapathRunner> loaded_;
-  size_t loads_ = 0;
 };
 
 // With POLC_DIFF_DUMP=DIR, a failing world's files are also written to DIR
@@ -225,9 +216,9 @@ TEST_CASE("datapath: differential: the compiled program agrees with the referenc
   for (uint64_t w = 0; w < worlds; ++w) run_world(first_seed + w, packets, programs, tally);
 
   std::cout << fmt::format(
-      "differential: {} worlds ({} shapes, {} programs, {} loads), {} packets: {} allowed, {} denied, {} "
-      "disagreements\n",
-      tally.worlds, tally.shapes.size(), programs.compiled(), programs.loads(), tally.packets, tally.allowed, tally.denied, tally.disagreements);
+      "differential: {} worlds ({} shapes, {} programs), {} packets: {} allowed, {} denied, {} disagreements\n",
+      tally.worlds, tally.shapes.size(), programs.count(), tally.packets, tally.allowed, tally.denied,
+      tally.disagreements);
   CHECK(tally.disagreements == 0);
   CHECK(tally.worlds == worlds);
   if (worlds >= 240 && packets >= 450) {
