@@ -16,8 +16,9 @@
 #
 # Usage: sudo bench/bench_http.sh [path/to/polc] [seconds per row]
 # Environment: THREADS (2), CONNECTIONS (32), WORKERS (nginx worker
-# processes, backend and proxy alike: 1), ROUNDS (3: every row is measured
-# once per round, rounds interleave the rows, the median is shown).
+# processes, backend and proxy alike: 1), ROUNDS (5: every row is measured
+# once per round, rounds interleave the rows, the median is shown),
+# BPF_STATS (see prog_stats below).
 set -euo pipefail
 
 polc=$(command -v "${1:-polc}" || true)
@@ -25,7 +26,7 @@ seconds=${2:-5}
 threads=${THREADS:-2}
 conns=${CONNECTIONS:-32}
 workers=${WORKERS:-1}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 rule_counts=(1 100 1000)
 
 if [ -z "$polc" ]; then echo "bench_http: polc not found (pass its path)" >&2; exit 2; fi
@@ -169,11 +170,33 @@ to_ms() {  # wrk latency (e.g. 812.00us, 1.20ms, 1.01s) -> ms
     printf "%.3f", n }'
 }
 
+# BPF_STATS=1: the kernel's own count of the time spent in polc's two
+# programs (kernel.bpf_stats_enabled, on for the run), per request. The
+# accounting reads the clock twice per run, so it adds to what it measures
+# and lowers every polc row: then compare those figures, not the ratios.
+prog_stats() {  # link pin: "run_time_ns run_cnt" of the program it runs
+  local id
+  id=$(bpftool link show pinned "$1" 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "prog") {print $(i + 1); exit}}')
+  [ -n "$id" ] || { echo "0 0"; return; }
+  bpftool prog show id "$id" 2>/dev/null | awk '{for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) }} END {print t + 0, c + 0}'
+}
+links_dir="/sys/fs/bpf/polc/$S/s0"
 declare -A RPS P50 P99 BAD NOTE
 run_wrk() {  # row round url rules
-  local out key="$1/$2"
+  local out key="$1/$2" before_in before_out
   ip netns exec "$C" wrk -t"$threads" -c"$conns" -d1s -s "$dir/paths.lua" "$3" -- "$4" >/dev/null 2>&1 || true  # warm up
+  if [ -n "${BPF_STATS:-}" ]; then before_in=$(prog_stats "$links_dir/link_ingress"); before_out=$(prog_stats "$links_dir/link_egress"); fi
   out=$(ip netns exec "$C" wrk -t"$threads" -c"$conns" -d"${seconds}s" --latency -s "$dir/paths.lua" "$3" -- "$4" 2>&1) || true
+  if [ -n "${BPF_STATS:-}" ] && [ "${1#polc-}" != "$1" ]; then
+    local requests
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    NOTE[$1]+=" round $2 in the kernel: $(awk -v b="$before_in" -v a="$(prog_stats "$links_dir/link_ingress")" \
+      -v bo="$before_out" -v ao="$(prog_stats "$links_dir/link_egress")" -v r="${requests:-0}" 'BEGIN {
+        split(b, x, " "); split(a, y, " "); split(bo, u, " "); split(ao, v, " ")
+        ni = y[2] - x[2]; no = v[2] - u[2]; ti = y[1] - x[1]; to = v[1] - u[1]
+        if (r + 0 == 0 || ni <= 0) { print "no figures"; exit }
+        printf "ingress %.0f ns/packet x %.2f packets/request, egress %.0f ns/packet x %.2f, %.0f ns/request", ti / ni, ni / r, (no > 0 ? to / no : 0), no / r, (ti + to) / r }');"
+  fi
   RPS[$key]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   P50[$key]=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
   P99[$key]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
@@ -185,6 +208,11 @@ run_wrk() {  # row round url rules
 }
 fail_row() { RPS[$1/$2]=0; P50[$1/$2]=-; P99[$1/$2]=-; BAD[$1/$2]=0; NOTE[$1]+=" $3;"; }
 
+if [ -n "${BPF_STATS:-}" ]; then
+  stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+  sysctl -qw kernel.bpf_stats_enabled=1
+  trap 'sysctl -qw kernel.bpf_stats_enabled=$stats_was; cleanup' EXIT
+fi
 echo "bench_http: wrk -t$threads -c$conns -d${seconds}s per row (1 s warm-up), $rounds rounds (median shown), nginx workers $workers, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 wait_http "http://10.201.0.2:8080/"
 for n in l4 "${rule_counts[@]}"; do policy "$n"; done
@@ -215,6 +243,14 @@ for ((round = 1; round <= rounds; round++)); do
     run_wrk "$row" "$round" "http://10.201.0.2:8080" "$n"
   done
   "$polc" detach --iface s0 --netns "$S" >/dev/null 2>&1 || true
+  # (a) again: the round's no-policy figure is the mean of the two, which
+  # bracket its polc rows, so a drift of the machine within the round
+  # weighs on both sides of the ratio alike.
+  run_wrk none-after "$round" "http://10.201.0.2:8080" 1000
+  RPS[none/$round]=$(awk -v a="${RPS[none/$round]}" -v b="${RPS[none-after/$round]}" \
+    'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.0f", (a + b) / 2; else print 0 }')
+  BAD[none/$round]=$(( ${BAD[none/$round]:-0} + ${BAD[none-after/$round]:-0} ))
+  NOTE[none]+=" round $round: ${RPS[none-after/$round]} after the polc rows;"
 
   # (c) nginx reverse proxy with the same rules
   for n in "${rule_counts[@]}"; do
@@ -246,6 +282,19 @@ for row in "${rows[@]}"; do
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
+# The ratio of a row to no policy: the median over the rounds of the
+# ratio within each round (paired, so the machine's swings between rounds
+# cancel), with the per-round ratios for the record.
+declare -A PAIRED VS_NONE
+for row in "${rows[@]:1}"; do
+  r=""
+  for ((round = 1; round <= rounds; round++)); do
+    v=$(ratio "${RPS[$row/$round]:-0}" "${RPS[none/$round]:-0}")
+    [ "$v" = - ] || r+=" $v"
+  done
+  PAIRED[$row]=$(awk '{for (i = 1; i <= NF; i++) printf "%s%s", (i > 1 ? " / " : ""), $i}' <<<"$r")
+  VS_NONE[$row]=$(median <<<"$r" | awk '$1 == "-" {print; next} {printf "%.2f\n", $1}')
+done
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { if (r == "-") print "n/a"; else if (r + 0 >= t) print "met"; else print "MISSED" }'; }
 
 echo
@@ -254,19 +303,20 @@ row_line() {  # row label extra
   printf '%-22s %10s %9s %9s %8s   %s\n' "$2" "${RPS[$1]:-0}" "${P50[$1]:--}" "${P99[$1]:--}" "${BAD[$1]:--}" "$3"
 }
 row_line none "no policy" ""
-row_line polc-l4 "polc, port only (L4)" "$(ratio "${RPS[polc-l4]:-0}" "${RPS[none]:-0}")x no policy"
+row_line polc-l4 "polc, port only (L4)" "${VS_NONE[polc-l4]}x no policy"
 for n in "${rule_counts[@]}"; do
-  vs_none=$(ratio "${RPS[polc-$n]:-0}" "${RPS[none]:-0}")
+  vs_none=${VS_NONE[polc-$n]}
   vs_proxy=$(ratio "${RPS[polc-$n]:-0}" "${RPS[proxy-$n]:-0}")
   row_line "polc-$n" "polc, $n path rule$( ((n == 1)) || echo s)" \
     "${vs_none}x no policy ($(verdict "$vs_none" 0.9)), ${vs_proxy}x proxy ($(verdict "$vs_proxy" 2))"
 done
 for n in "${rule_counts[@]}"; do
-  row_line "proxy-$n" "nginx proxy, $n rule$( ((n == 1)) || echo s)" "$(ratio "${RPS[proxy-$n]:-0}" "${RPS[none]:-0}")x no policy"
+  row_line "proxy-$n" "nginx proxy, $n rule$( ((n == 1)) || echo s)" "${VS_NONE[proxy-$n]}x no policy"
 done
 echo "(bad: non-2xx answers + socket errors, all rounds; must be 0)"
+echo "(x no policy: median over the rounds of the ratio within a round; no policy is measured before and after the polc rows of each round)"
 echo
 for row in "${rows[@]}"; do
-  echo "  $row: req/s per round ${ALL[$row]};${NOTE[$row]:-}"
+  echo "  $row: req/s per round ${ALL[$row]};${PAIRED[$row]:+ x no policy per round ${PAIRED[$row]};}${NOTE[$row]:-}"
 done
 exit 0

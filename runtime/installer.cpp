@@ -351,13 +351,21 @@ const char *outcome_name(ApplyOutcome::Kind kind) {
   return "?";
 }
 
-Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
-  const IfaceId &id = request.id;
-  if (auto mounted = ensure_bpffs_mounted(); !mounted) return mounted.error();
-  if (auto made = make_private_dirs(id.pin_dir()); !made) return made.error();
-  auto lock = IfaceLock::acquire(id);
-  if (!lock) return lock.error();
+namespace {
 
+// Unpins everything of the interface and forgets its state; the scope
+// folders go too once empty (rmdir fails harmlessly otherwise).
+void remove_interface_pins(const IfaceId &id) {
+  for (HookKind hook : {HookKind::Tc, HookKind::Xdp})
+    for (const HookProgram &p : hook_programs(hook)) ::unlink((id.pin_dir() + "/" + p.link_pin).c_str());
+  remove_pins(id.pin_dir());
+  std::remove(id.state_path().c_str());
+  ::rmdir(fs::path(id.pin_dir()).parent_path().c_str());
+}
+
+// apply_policy with the interface locked.
+Result<ApplyOutcome> apply_locked(const ApplyRequest &request) {
+  const IfaceId &id = request.id;
   IfaceState state = load_state(id);
   std::optional<HookKind> attached_hook = pinned_hook(id);
   if (attached_hook && *attached_hook != request.hook)
@@ -470,6 +478,23 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
   return outcome;
 }
 
+}  // namespace
+
+Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
+  const IfaceId &id = request.id;
+  if (auto mounted = ensure_bpffs_mounted(); !mounted) return mounted.error();
+  if (auto made = make_private_dirs(id.pin_dir()); !made) return made.error();
+  auto lock = IfaceLock::acquire(id);
+  if (!lock) return lock.error();
+  const bool was_attached = pinned_hook(id).has_value();
+  auto outcome = apply_locked(request);
+  // A first apply that failed before attaching leaves nothing behind: no
+  // pinned maps, no state, no empty folders (a wrong interface name would
+  // otherwise leave one under /sys/fs/bpf/polc per attempt).
+  if (!outcome && !was_attached && !pinned_hook(id)) remove_interface_pins(id);
+  return outcome;
+}
+
 Result<uint64_t> rollback_policy(const IfaceId &id) {
   auto lock = IfaceLock::acquire(id);
   if (!lock) return lock.error();
@@ -511,12 +536,7 @@ Result<bool> detach_policy(const IfaceId &id) {
   if (!lock) return lock.error();
   bool present = path_exists(id.pin_dir());
   // Unpinning a link drops its last reference: the program leaves the hook.
-  for (HookKind hook : {HookKind::Tc, HookKind::Xdp})
-    for (const HookProgram &p : hook_programs(hook)) ::unlink((id.pin_dir() + "/" + p.link_pin).c_str());
-  remove_pins(id.pin_dir());
-  std::remove(id.state_path().c_str());
-  // The scope folders go too once empty (rmdir fails harmlessly otherwise).
-  ::rmdir(fs::path(id.pin_dir()).parent_path().c_str());
+  remove_interface_pins(id);
   return present;
 }
 

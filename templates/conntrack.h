@@ -13,7 +13,13 @@
  *   POLC_CT_CLOSING_NS. UDP and SCTP are pseudo-connections on their ports,
  *   ICMP echo on the identifier (requests forward, replies backward).
  * Entries expire by age, checked here; the LRU evicts the oldest when full.
- * Later fragments carry no ports and are not tracked. */
+ * Later fragments carry no ports and are not tracked.
+ *
+ * A live entry is written only when something changes: its age is
+ * refreshed once per POLC_CT_REFRESH_NS, its flags when a FIN or RST adds
+ * one. The two programs of an interface run on different CPUs, and a write
+ * per packet to the entry both read would move its cache line between them
+ * on every packet (Cilium's conntrack does the same, CT_REPORT_INTERVAL). */
 #ifndef POLC_CONNTRACK_H
 #define POLC_CONNTRACK_H
 
@@ -29,6 +35,9 @@
 #define POLC_CT_CLOSING_NS (10ull * POLC_NS)
 #define POLC_CT_UDP_NS (120ull * POLC_NS)
 #define POLC_CT_ICMP_NS (30ull * POLC_NS)
+/* How stale a live entry's age may be: an entry expires between its
+ * lifetime minus this and its lifetime after its last packet. */
+#define POLC_CT_REFRESH_NS (1ull * POLC_NS)
 
 #define POLC_TCP_FIN 0x01
 #define POLC_TCP_SYN 0x02
@@ -128,6 +137,15 @@ static __always_inline int ct_entry_live(struct polc_ct_value *entry, __u8 proto
 	return now - entry->last_seen_ns < ct_lifetime(proto, entry->flags);
 }
 
+/* A live entry seen again: writes only what changed (see the top). */
+static __always_inline void ct_entry_touch(struct polc_ct_value *entry, __u64 now, __u32 new_flags)
+{
+	if (now - entry->last_seen_ns >= POLC_CT_REFRESH_NS)
+		entry->last_seen_ns = now;
+	if ((entry->flags | new_flags) != entry->flags)
+		entry->flags |= new_flags;
+}
+
 /* True when the packet is a reply of a live connection (and refreshes it). */
 static __always_inline int ct_is_reply(const struct polc_ct_pkt *ct)
 {
@@ -153,10 +171,7 @@ static __always_inline int ct_is_reply(const struct polc_ct_pkt *ct)
 	now = ct_now();
 	if (!ct_entry_live(entry, ct->key.proto, now))
 		return 0;
-	entry->last_seen_ns = now;
-	entry->packets += 1;
-	if (ct->key.proto == POLC_IPPROTO_TCP)
-		entry->flags |= ct_tcp_flags(ct->tcp_flags, POLC_CT_FIN_REPLY);
+	ct_entry_touch(entry, now, ct->key.proto == POLC_IPPROTO_TCP ? ct_tcp_flags(ct->tcp_flags, POLC_CT_FIN_REPLY) : 0);
 	return 1;
 }
 
@@ -173,18 +188,16 @@ static __always_inline void ct_record(const struct polc_ct_pkt *ct)
 	entry = bpf_map_lookup_elem(&polc_ct, &ct->key);
 	if (entry) {
 		/* A new SYN reuses the tuple of a closed connection: start over. */
-		if (ct->key.proto == POLC_IPPROTO_TCP && (ct->tcp_flags & POLC_TCP_SYN) && !(ct->tcp_flags & 0x10))
+		if (ct->key.proto == POLC_IPPROTO_TCP && (ct->tcp_flags & POLC_TCP_SYN) && !(ct->tcp_flags & 0x10)) {
 			entry->flags = 0;
-		entry->last_seen_ns = now;
-		entry->packets += 1;
-		if (ct->key.proto == POLC_IPPROTO_TCP)
-			entry->flags |= ct_tcp_flags(ct->tcp_flags, POLC_CT_FIN_ORIG);
+			entry->last_seen_ns = now;
+		}
+		ct_entry_touch(entry, now, ct->key.proto == POLC_IPPROTO_TCP ? ct_tcp_flags(ct->tcp_flags, POLC_CT_FIN_ORIG) : 0);
 		return;
 	}
 	if (ct->key.proto == POLC_IPPROTO_TCP && (ct->tcp_flags & POLC_TCP_RST))
 		return;
 	fresh.last_seen_ns = now;
-	fresh.packets = 1;
 	if (ct->key.proto == POLC_IPPROTO_TCP)
 		fresh.flags = ct_tcp_flags(ct->tcp_flags, POLC_CT_FIN_ORIG);
 	bpf_map_update_elem(&polc_ct, &ct->key, &fresh, BPF_ANY);

@@ -1,8 +1,9 @@
 /* One packet through the policy, for either hook and either direction.
  * The stages, each in its own header, return a polc_drop_reason:
  *   eth -> IPv4 / IPv6 fixed header -> ipcache (subject enforced?) ->
- *   IPv6 extension headers -> L4 -> conntrack (replies pass) -> fragments
- *   -> policy -> [HTTP] -> conntrack (record the allowed connection)
+ *   IPv6 extension headers -> L4 -> conntrack (replies pass) -> ipcache
+ *   (peer) -> fragments -> policy -> [HTTP] -> conntrack (record the
+ *   allowed connection)
  * The policy maps come from the packet's generation (generation.h).
  * Non-IP traffic passes. Traffic whose subject is not enforced in this
  * direction passes before anything past L3 is read, so only enforced
@@ -122,10 +123,6 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 			return datapath_unenforced(data, data_end, l3_off, &pkt);
 		return POLC_DROP_NONE;
 	}
-	ret = ipcache_lookup(&set, pkt.family, dir == POLC_DIR_INGRESS ? pkt.saddr : pkt.daddr, &peer);
-	if (ret != POLC_DROP_NONE)
-		return ret;
-
 	if (pkt.family == 6) {
 		ret = ipv6_walk_ext(data, data_end, l3_off, &pkt, &l4_off);
 		if (ret != POLC_DROP_NONE)
@@ -140,10 +137,15 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	}
 #endif
 
-	/* A reply of a connection some earlier packet opened passes. */
+	/* A reply of a connection some earlier packet opened passes, before
+	 * the peer is looked up: half of all packets need no second trie walk. */
 	ct_parse(data, data_end, l4_off, &pkt, &ct);
 	if (ct_is_reply(&ct))
 		return POLC_DROP_NONE;
+
+	ret = ipcache_lookup(&set, pkt.family, dir == POLC_DIR_INGRESS ? pkt.saddr : pkt.daddr, &peer);
+	if (ret != POLC_DROP_NONE)
+		return ret;
 
 #if POLC_TRACK_FRAGS
 	if (pkt.flags & POLC_PKT_LATER_FRAGMENT) {

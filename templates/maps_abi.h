@@ -157,7 +157,7 @@ struct polc_ct_key {
 struct polc_ct_value {
 	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns() of the last packet */
 	__u32 flags;        /* POLC_CT_* */
-	__u32 packets;
+	__u32 pad;          /* was a packet count: a write per packet (conntrack.h) */
 };
 
 #define POLC_CT_MAX 65536u

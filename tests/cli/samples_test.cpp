@@ -127,6 +127,8 @@ TEST_SUITE("cli") {
                        (polc::test::source_dir() / "samples/endpoints.json").string()});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("only the tc hook enforces") != std::string::npos);
+    // A failed first apply leaves no pin folder behind.
+    CHECK_FALSE(std::filesystem::exists("/sys/fs/bpf/polc/host/polc-none0"));
   }
 
   TEST_CASE("usage errors exit 2; unbuilt commands say so") {
