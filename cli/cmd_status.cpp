@@ -1,6 +1,6 @@
 // polc status [--iface IF] [--netns NAME] [--format text|json]
 // Per enforced interface: generation, policy digest, programs, map fill
-// levels, attach mode, since when (runtime/installer.h).
+// levels, attach mode, since when (runtime/iface_status.h).
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "runtime/installer.h"
+#include "runtime/iface_status.h"
 
 namespace polc::cli {
 

@@ -14,6 +14,7 @@
 #include "runtime/bpf_object.h"
 #include "runtime/bpffs.h"
 #include "runtime/iface_link.h"
+#include "runtime/iface_pins.h"
 #include "runtime/netns_guard.h"
 #include "runtime/policy_maps.h"
 #include "runtime/policy_slots.h"
@@ -23,124 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One program of a hook: its name in the object, its pin, its link's pin.
-struct HookProgram {
-  const char *program;
-  const char *prog_pin;
-  const char *link_pin;
-  AttachPoint point;
-};
-
-std::vector<HookProgram> hook_programs(HookKind hook) {
-  if (hook == HookKind::Xdp) return {{"polc_xdp_ingress", "prog_xdp", "link_xdp", AttachPoint::Xdp}};
-  return {{"polc_ingress", "prog_ingress", "link_ingress", AttachPoint::TcxIngress},
-          {"polc_egress", "prog_egress", "link_egress", AttachPoint::TcxEgress}};
-}
-
 // Maps pinned beside the programs of an object, by their names in it.
 constexpr std::array<const char *, 8> kPinnedMaps = {
     "polc_hosts4_slots", "polc_hosts6_slots", "polc_ipcache4_slots", "polc_ipcache6_slots",
     "polc_allow_slots",  "polc_deny_slots",   "polc_active",         "polc_drops"};
-
-std::string object_dir(const IfaceId &id, uint64_t object) { return id.pin_dir() + "/obj-" + std::to_string(object); }
-
-Result<SlotMaps> open_slot_maps(const std::string &dir) {
-  SlotMaps maps;
-  for (size_t i = 0; i < kSlotArrayNames.size(); ++i) {
-    auto fd = open_pinned(dir + "/" + kSlotArrayNames[i]);
-    if (!fd) return fd.error();
-    if (!fd->valid()) return environment_error("missing pin " + dir + "/" + kSlotArrayNames[i]);
-    maps.arrays[i] = std::move(*fd);
-  }
-  // HTTP arrays: pinned only by objects compiled with HTTP rules.
-  for (size_t i = 0; i < kHttpSlotArrayNames.size(); ++i) {
-    auto fd = open_pinned(dir + "/" + kHttpSlotArrayNames[i]);
-    if (!fd) return fd.error();
-    maps.http_arrays[i] = std::move(*fd);
-  }
-  if (std::any_of(maps.http_arrays.begin(), maps.http_arrays.end(), [&](const UniqueFd &fd) {
-        return fd.valid() != maps.http_arrays[0].valid();
-      }))
-    return environment_error("incomplete HTTP pins in " + dir);
-  auto active = open_pinned(dir + "/polc_active");
-  if (!active) return active.error();
-  if (!active->valid()) return environment_error("missing pin " + dir + "/polc_active");
-  maps.active = std::move(*active);
-  return maps;
-}
-
-// The hook whose links are pinned, if any.
-std::optional<HookKind> pinned_hook(const IfaceId &id) {
-  for (HookKind hook : {HookKind::Tc, HookKind::Xdp})
-    if (path_exists(id.pin_dir() + "/" + hook_programs(hook)[0].link_pin)) return hook;
-  return std::nullopt;
-}
-
-std::vector<uint64_t> object_dirs(const IfaceId &id) {
-  std::vector<uint64_t> objects;
-  std::error_code ec;
-  for (const auto &entry : fs::directory_iterator(id.pin_dir(), ec)) {
-    std::string name = entry.path().filename();
-    if (name.rfind("obj-", 0) == 0) objects.push_back(std::stoull(name.substr(4)));
-  }
-  return objects;
-}
-
-struct Live {
-  uint64_t object = 0;
-  uint32_t slot = 0;
-};
-
-// What the kernel has in force: the object whose program the first link
-// runs, and that object's active slot.
-Result<std::optional<Live>> find_live(const IfaceId &id, HookKind hook) {
-  const HookProgram first = hook_programs(hook)[0];
-  auto link = open_pinned(id.pin_dir() + "/" + first.link_pin);
-  if (!link) return link.error();
-  if (!link->valid()) return std::optional<Live>();
-  if (auto ifindex = link_ifindex(link->get()); ifindex && *ifindex == 0) {
-    // The interface these pins were made for is gone (a deleted veth or
-    // namespace): nothing is enforced, and the pins are only leftovers.
-    remove_pins(id.pin_dir());
-    std::remove(id.state_path().c_str());
-    return std::optional<Live>();
-  }
-  auto running = link_program_id(link->get());
-  if (!running) return running.error();
-  for (uint64_t object : object_dirs(id)) {
-    auto prog = open_pinned(object_dir(id, object) + "/" + first.prog_pin);
-    if (!prog || !prog->valid()) continue;
-    auto pid = program_id(prog->get());
-    if (!pid || *pid != *running) continue;
-    auto maps = open_slot_maps(object_dir(id, object));
-    if (!maps) return maps.error();
-    auto slot = active_slot(*maps);
-    if (!slot) return slot.error();
-    return std::optional<Live>(Live{object, *slot});
-  }
-  return environment_error("the program attached to " + id.iface + " is not one polc pinned under " + id.pin_dir() +
-                           "; run `polc detach` first");
-}
-
-// The generation a rollback would restore: the newest one, other than the
-// live one, that has been in force and whose maps are still there.
-std::optional<Live> rollback_target(const IfaceId &id, const IfaceState &state, const Live &live) {
-  std::optional<Live> best;
-  uint64_t best_activation = 0;
-  for (const auto &[object, record] : state.objects) {
-    if (!path_exists(object_dir(id, object))) continue;
-    for (const auto &[slot, s] : record.slots) {
-      if (!s.activated || (object == live.object && slot == live.slot) || s.activated <= best_activation) continue;
-      auto maps = open_slot_maps(object_dir(id, object));
-      if (!maps) continue;
-      auto populated = slot_populated(*maps, slot);
-      if (!populated || !*populated) continue;
-      best = Live{object, slot};
-      best_activation = s.activated;
-    }
-  }
-  return best;
-}
 
 // A loaded object other than the live one, compiled for the requested
 // shape (usually the one kept for rollback), and the slot a new generation
@@ -339,8 +226,6 @@ Result<void> switch_programs(const ApplyRequest &request, const BpfObject &objec
 
 }  // namespace
 
-const char *hook_kind_name(HookKind hook) { return hook == HookKind::Xdp ? "xdp" : "tc"; }
-
 const char *outcome_name(ApplyOutcome::Kind kind) {
   switch (kind) {
     case ApplyOutcome::Kind::Unchanged: return "unchanged";
@@ -538,99 +423,6 @@ Result<bool> detach_policy(const IfaceId &id) {
   // Unpinning a link drops its last reference: the program leaves the hook.
   remove_interface_pins(id);
   return present;
-}
-
-std::vector<IfaceId> enforced_interfaces() {
-  std::vector<IfaceId> out;
-  std::error_code ec;
-  for (const auto &scope : fs::directory_iterator(std::string(kBpffsRoot) + "/polc", ec)) {
-    std::error_code ec2;
-    for (const auto &iface : fs::directory_iterator(scope.path(), ec2)) {
-      std::string s = scope.path().filename();
-      out.push_back(IfaceId{s == "host" ? "" : s, iface.path().filename()});
-    }
-  }
-  std::sort(out.begin(), out.end(), [](const IfaceId &a, const IfaceId &b) {
-    return std::tie(a.netns, a.iface) < std::tie(b.netns, b.iface);
-  });
-  return out;
-}
-
-// polc_drops of the object in force, summed over CPUs, by reason
-// (templates/maps_abi.h): "passed" and one count per drop reason. The
-// counters start at zero with each new object (a new program shape).
-static nlohmann::ordered_json packet_counters(int drops_fd) {
-  static constexpr std::pair<uint32_t, const char *> kReasons[] = {
-      {POLC_DROP_NONE, "passed"},
-      {POLC_DROP_POLICY, "dropped_policy"},
-      {POLC_DROP_INVALID, "dropped_invalid"},
-      {POLC_DROP_FRAG_NOFIRST, "dropped_fragment_without_first"},
-      {POLC_DROP_UNSUPPORTED, "dropped_unsupported_header"},
-      {POLC_DROP_L7, "refused_http_request"},
-      {POLC_DROP_HTTP_MALFORMED, "refused_http_malformed"},
-      {POLC_DROP_HTTP_TOO_LONG, "refused_http_head_too_long"},
-      {POLC_DROP_HTTP_UNSUPPORTED, "refused_http_unsupported"},
-      {POLC_DROP_HTTP_SEQUENCE, "dropped_http_out_of_sequence"},
-  };
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (auto [reason, name] : kReasons)
-    if (auto sum = percpu_counter_sum(drops_fd, reason)) out[name] = *sum;
-  return out;
-}
-
-nlohmann::ordered_json interface_status(const IfaceId &id) {
-  nlohmann::ordered_json j = {{"iface", id.iface}, {"netns", id.netns.empty() ? "host" : id.netns}};
-  std::optional<HookKind> hook = pinned_hook(id);
-  if (!hook) {
-    j["attached"] = false;
-    return j;
-  }
-  IfaceState state = load_state(id);
-  j["attached"] = true;
-  j["hook"] = hook_kind_name(*hook);
-  j["attach_mode"] = *hook == HookKind::Xdp ? "xdp link" : "tcx link";
-  j["attached_since"] = state.attached_since;
-  auto live = find_live(id, *hook);
-  if (!live || !*live) {
-    j["error"] = live ? "no live object" : live.error().message;
-    return j;
-  }
-  const Live now = **live;
-  const SlotRecord record = state.objects.count(now.object) && state.objects[now.object].slots.count(now.slot)
-                                ? state.objects[now.object].slots[now.slot]
-                                : SlotRecord{};
-  j["generation"] = record.generation;
-  j["policy_digest"] = record.policy_digest;
-  j["shape_digest"] = state.objects.count(now.object) ? state.objects[now.object].shape_digest : "";
-  j["since"] = record.since;
-  j["object"] = now.object;
-  j["slot"] = now.slot;
-  nlohmann::ordered_json programs = nlohmann::ordered_json::array();
-  for (const HookProgram &p : hook_programs(*hook)) {
-    auto prog = open_pinned(object_dir(id, now.object) + "/" + p.prog_pin);
-    uint32_t pid = 0;
-    if (prog && prog->valid())
-      if (auto got = program_id(prog->get())) pid = *got;
-    programs.push_back({{"name", p.program}, {"id", pid}, {"attach", attach_point_name(p.point)}});
-  }
-  j["programs"] = programs;
-  nlohmann::ordered_json maps = nlohmann::ordered_json::object();
-  if (auto slots = open_slot_maps(object_dir(id, now.object))) {
-    if (auto fill = slot_fill(*slots, now.slot)) {
-      maps["ipcache4"] = fill->ipcache4;
-      maps["ipcache6"] = fill->ipcache6;
-      maps["allow"] = fill->allow;
-      maps["deny"] = fill->deny;
-    }
-  }
-  if (auto ct = open_pinned(id.pin_dir() + "/ct"); ct && ct->valid())
-    maps["conntrack"] = {{"entries", count_entries(ct->get())}, {"max_entries", map_max_entries(ct->get())}};
-  j["maps"] = maps;
-  if (auto drops = open_pinned(object_dir(id, now.object) + "/polc_drops"); drops && drops->valid())
-    j["packets"] = packet_counters(drops->get());
-  if (auto previous = rollback_target(id, state, now))
-    j["previous_generation"] = state.objects[previous->object].slots[previous->slot].generation;
-  return j;
 }
 
 }  // namespace polc::runtime

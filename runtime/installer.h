@@ -1,4 +1,4 @@
-// `polc apply`, `rollback`, `detach` and `status` on a host interface: the
+// `polc apply`, `rollback` and `detach` on a host interface: the
 // kernel side of enforcing a policy (docs/runtime.md).
 //
 // apply: with the program shape in force unchanged, a map-only update (a
@@ -16,16 +16,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "frontend/result.h"
 #include "ir/map_plan.h"
+#include "runtime/iface_pins.h"
 #include "runtime/iface_state.h"
 
 namespace polc::runtime {
-
-enum class HookKind { Tc, Xdp };
-const char *hook_kind_name(HookKind hook);
 
 struct ApplyRequest {
   IfaceId id;
@@ -64,9 +61,5 @@ Result<uint64_t> rollback_policy(const IfaceId &id);
 // Removes every pin and link polc made for the interface, and its state.
 // False when nothing was there.
 Result<bool> detach_policy(const IfaceId &id);
-
-// Interfaces polc has pins for.
-std::vector<IfaceId> enforced_interfaces();
-nlohmann::ordered_json interface_status(const IfaceId &id);
 
 }  // namespace polc::runtime
