@@ -1,5 +1,5 @@
 // polc apply (POLICY... | OBJ.o) --iface IF [--endpoints EPS.json]
-//            [--hook tc|xdp] [--netns NAME] [--format text|json]
+//            [--hook tc|xdp] [--audit] [--netns NAME] [--format text|json]
 // Compiles (only for a program shape neither loaded on the interface nor in
 // the object cache, cli/object_cache.h), loads, verifies, fills the maps and
 // attaches, or swaps atomically what is there (runtime/installer.h).
@@ -83,10 +83,6 @@ std::string plan_digest(const ir::Policy &policy, const ir::MapPlan &plan, const
 }
 
 int run_apply(const ApplyOptions &opt) {
-  if (opt.audit) {
-    std::cerr << "polc: apply: --audit is not implemented yet\n";
-    return kExitUsage;
-  }
   const auto started = std::chrono::steady_clock::now();
   Session session;
   ir::Policy policy;
@@ -136,6 +132,7 @@ int run_apply(const ApplyOptions &opt) {
   request.id = runtime::IfaceId{opt.netns, opt.iface};
   request.hook = hook == codegen::Hook::Xdp ? runtime::HookKind::Xdp : runtime::HookKind::Tc;
   request.plan = ir::plan_maps(policy, endpoints);
+  request.plan.shape.audit = opt.audit;  // another program: switching it on or off is a program swap
   const double plan_ms = lap();
   request.shape_digest = request.plan.shape.digest() + "-" + hook_name;
   // The HTTP verdict hash's and table's sizes are compiled in and fixed for
@@ -148,9 +145,11 @@ int run_apply(const ApplyOptions &opt) {
   // Only for a program no loaded object has: generated, then compiled
   // unless this host compiled it before (cli/object_cache.h).
   std::optional<bool> cache_hit;
-  request.build_object = [&policy, hook, &cache_hit, &given_object]() -> Result<std::vector<uint8_t>> {
-    if (given_object) return *given_object;
-    auto program = codegen::generate_policy_program(policy, hook);
+  request.build_object = [&policy, hook, audit = opt.audit, &cache_hit,
+                          &given_object]() -> Result<std::vector<uint8_t>> {
+    // An object's own program enforces; --audit builds the audit one for its policy.
+    if (given_object && !audit) return *given_object;
+    auto program = codegen::generate_policy_program(policy, hook, audit);
     if (!program) return program.error();
     auto object = cached_object(*program);
     if (!object) return object.error();
@@ -168,6 +167,7 @@ int run_apply(const ApplyOptions &opt) {
   if (opt.format == "json") {
     nlohmann::ordered_json j = {{"iface", opt.iface},
                                 {"result", runtime::outcome_name(outcome->kind)},
+                                {"audit", opt.audit},
                                 {"generation", outcome->generation},
                                 {"policy_digest", request.policy_digest},
                                 {"switch_ms", outcome->switch_ms}};
@@ -183,7 +183,8 @@ int run_apply(const ApplyOptions &opt) {
                              runtime::outcome_name(outcome->kind));
     if (outcome->kind != runtime::ApplyOutcome::Kind::Unchanged)
       std::cout << fmt::format(", switched in {:.1f} ms", outcome->switch_ms);
-    std::cout << ")\n";
+    std::cout << ")" << (opt.audit ? ", audit mode: nothing is dropped, `polc status` counts what would be" : "")
+              << "\n";
   }
   return kExitOk;
 }
@@ -201,7 +202,7 @@ void add_apply_command(CLI::App &app, int &exit_code) {
       ->each([opt](const std::string &) { opt->hook_given = true; });
   sub->add_option("--netns", opt->netns, "named network namespace holding the interface");
   sub->add_option("--format", opt->format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  sub->add_flag("--audit", opt->audit, "log verdicts, let everything pass (not implemented yet)");
+  sub->add_flag("--audit", opt->audit, "count verdicts as usual, drop nothing (see polc status)");
   sub->callback([opt, &exit_code] { exit_code = run_apply(*opt); });
 }
 

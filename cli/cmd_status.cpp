@@ -33,6 +33,8 @@ void print_text(const nlohmann::ordered_json &s) {
   }
   std::cout << fmt::format("  generation {} (policy {}), in force since {}\n", s["generation"].get<uint64_t>(),
                            std::string(s["policy_digest"]), std::string(s["since"]));
+  if (s.value("audit", false))
+    std::cout << "  audit mode: nothing is dropped; the drop counts below are what enforcing would drop\n";
   if (s.contains("previous_generation"))
     std::cout << fmt::format("  rollback to generation {} available\n", s["previous_generation"].get<uint64_t>());
   for (const auto &p : s["programs"])

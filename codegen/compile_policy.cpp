@@ -37,8 +37,10 @@ Result<GeneratedProgram> generate_for_shape(const ir::Policy &policy, const ir::
 
 }  // namespace
 
-Result<GeneratedProgram> generate_policy_program(const ir::Policy &policy, Hook hook) {
-  return generate_for_shape(policy, ir::plan_shape(policy), hook);
+Result<GeneratedProgram> generate_policy_program(const ir::Policy &policy, Hook hook, bool audit) {
+  ir::DatapathShape shape = ir::plan_shape(policy);
+  shape.audit = audit;
+  return generate_for_shape(policy, shape, hook);
 }
 
 Result<CompiledObject> compile_policy(const ir::Policy &policy, Hook hook) {

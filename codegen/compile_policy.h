@@ -35,7 +35,8 @@ Result<CompiledObject> compile_policy_for_shape(const ir::Policy &policy, const 
 // The program compile_policy compiles for `policy`, generated but not
 // compiled (apply keys its object cache on it: equal programs compile to
 // equal bytes). Fails as compile_policy does on HTTP rules.
-Result<GeneratedProgram> generate_policy_program(const ir::Policy &policy, Hook hook = Hook::Tc);
+// With `audit`, the program of `apply --audit` (ir::DatapathShape::audit).
+Result<GeneratedProgram> generate_policy_program(const ir::Policy &policy, Hook hook = Hook::Tc, bool audit = false);
 
 // The generated C as one readable file: config.h first, then the program.
 std::string generated_c_listing(const GeneratedProgram &program);

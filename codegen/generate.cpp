@@ -47,6 +47,7 @@ std::vector<std::pair<std::string, std::string>> config_values(const ir::Datapat
       {"allow_any_lengths", lengths_list(shape.allow_lengths.any_peer)},
       {"l4_ports", flag(shape.l4_ports)},
       {"icmp_types", flag(shape.icmp_types)},
+      {"audit", flag(shape.audit)},
       {"http", flag(shape.http)},
       {"ipcache_max", std::to_string(sizes.ipcache)},
       {"policy_max", std::to_string(sizes.policy)},

@@ -40,6 +40,9 @@ struct DatapathShape {
   bool l4_ports = false;         // rules name ports: parse L4 ports, track fragments
   bool icmp_types = false;       // rules name ICMP types
   bool http = false;             // rules.http present (layer 7)
+  // `apply --audit`: every verdict is reached and counted as usual, but
+  // nothing is dropped or answered with a 403. Not the policy's: set by apply.
+  bool audit = false;
 
   bool deny() const { return !deny_lengths.empty(); }
   bool any_peer() const { return (allow_lengths.any_peer | deny_lengths.any_peer) != 0; }

@@ -97,7 +97,8 @@ std::vector<std::pair<uint16_t, uint8_t>> split_port_range(uint16_t lo, uint16_t
 std::string DatapathShape::digest() const {
   return fmt::format("i{}e{}a{:x}.{:x}d{:x}.{:x}r{}p{}c{}h{}", enforce_ingress, enforce_egress, allow_lengths.peer,
                      allow_lengths.any_peer, deny_lengths.peer, deny_lengths.any_peer, cidr, l4_ports, icmp_types,
-                     http);
+                     http) +
+         (audit ? "-audit" : "");  // absent otherwise: the digests of enforcing objects stay what they were
 }
 
 DatapathShape plan_shape(const Policy &policy) {

@@ -80,6 +80,8 @@ nlohmann::ordered_json interface_status(const IfaceId &id) {
   j["generation"] = record.generation;
   j["policy_digest"] = record.policy_digest;
   j["shape_digest"] = state.objects.count(now.object) ? state.objects[now.object].shape_digest : "";
+  // The audit program's shape digest says so (ir::DatapathShape::digest).
+  j["audit"] = j["shape_digest"].get<std::string>().find("-audit") != std::string::npos;
   j["since"] = record.since;
   j["object"] = now.object;
   j["slot"] = now.slot;

@@ -170,7 +170,9 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 			return ret; /* refused: the connection is not refreshed */
 	}
 #endif
-	if (ret == POLC_DROP_NONE)
+	/* Audit mode records what it lets through, so the replies count as
+	 * replies and not as drops of their own. */
+	if (ret == POLC_DROP_NONE || POLC_AUDIT)
 		ct_record(&ct);
 	return ret;
 }

@@ -22,10 +22,12 @@ static __always_inline void drop_count(__u32 reason)
  * packet has been rewritten into something to send on (a RST). */
 #define POLC_VERDICT_PASS_REWRITTEN 0x100
 
+/* In audit mode (apply --audit) the reason is counted, so `polc status`
+ * shows what enforcing would drop, and the packet passes. */
 static __always_inline int drop_finish(int reason)
 {
 	drop_count((__u32)reason & 0xff);
-	if (reason & POLC_VERDICT_PASS_REWRITTEN)
+	if (POLC_AUDIT || (reason & POLC_VERDICT_PASS_REWRITTEN))
 		return CTX_ACT_OK;
 	return reason == POLC_DROP_NONE ? CTX_ACT_OK : CTX_ACT_DROP;
 }

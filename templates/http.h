@@ -143,8 +143,14 @@ static long http_step(__u32 i, void *arg)
 		return 0;
 	case POLC_HTTP_EV_HEAD:
 		if (!http_policy_allows(w->verdict, w->match->l7[0], c) && !http_policy_allows(w->verdict, w->match->l7[1], c)) {
+#if POLC_AUDIT
+			/* Counted for the packet, and the stream read on as if
+			 * allowed: every later request is judged too. */
+			p->audited = POLC_DROP_L7;
+#else
 			p->reason = POLC_DROP_L7;
 			return 1;
+#endif
 		}
 		if (c->clen) {
 			c->phase = POLC_HP_BODY;
@@ -315,19 +321,20 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 	scratch->progress.pos = off + skip;
 	scratch->progress.remaining = len - skip;
 	scratch->progress.reason = POLC_DROP_NONE;
+	scratch->progress.audited = POLC_DROP_NONE;
 	bpf_loop(POLC_HTTP_MAX_STEPS, http_step, &w, 0);
 	reason = scratch->progress.reason;
 	if (!reason && scratch->progress.remaining)
 		reason = POLC_DROP_HTTP_UNSUPPORTED; /* more requests than steps */
 	if (!reason) {
 		c->next_seq = seg->seq + len;
-		return POLC_DROP_NONE;
+		return scratch->progress.audited;
 	}
 
 refuse:
 	c->flags |= POLC_HTTP_F_DENIED;
-	if (reason == POLC_DROP_INVALID)
-		return POLC_DROP_INVALID;
+	if (reason == POLC_DROP_INVALID || POLC_AUDIT)
+		return reason; /* audit: passed on unchanged, no 403 */
 	if (http_reply_403(skb, l3_off, l4_off, scratch, dir))
 		return reason;
 	return reason | POLC_VERDICT_PASS_REWRITTEN;

@@ -41,6 +41,7 @@ struct polc_http_progress {
 	__u32 remaining; /* payload bytes after pos */
 	__u32 event;     /* POLC_HTTP_EV_* that stopped the byte walk */
 	__u32 reason;    /* on a refusal: the polc_drop_reason */
+	__u32 audited;   /* audit mode: a head refused, the walk gone on (http.h) */
 };
 
 /* Everything the steps read, on the stack of the caller of bpf_loop; set

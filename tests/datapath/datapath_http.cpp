@@ -54,7 +54,8 @@ struct HttpDatapath {
   runtime::PrivateNetns netns;  // where the 403 copies go: nowhere
   int ingress = -1;
 
-  static HttpDatapath make() {
+  // With `audit`, the program of `apply --audit` (ir::DatapathShape::audit).
+  static HttpDatapath make(bool audit = false) {
     PolicyFixture f;
     ir::Policy policy = f.lower_text("http.json", kPolicy);
     REQUIRE_MESSAGE(!f.diags.has_errors(), f.messages());
@@ -63,7 +64,9 @@ struct HttpDatapath {
     write_file(dir.path() / "eps.json", kInventory);
     REQUIRE_MESSAGE(load_inventory_file((dir.path() / "eps.json").string(), f.sources, f.diags, inventory), f.messages());
     ir::EndpointSet endpoints = ir::EndpointSet::from_inventory(inventory);
-    auto compiled = codegen::compile_policy(policy, codegen::Hook::Tc);
+    ir::DatapathShape shape = ir::plan_shape(policy);
+    shape.audit = audit;
+    auto compiled = codegen::compile_policy_for_shape(policy, shape, codegen::Hook::Tc);
     REQUIRE_MESSAGE(compiled, (compiled ? "" : compiled.error().message));
     auto object = runtime::BpfObject::open_memory(compiled->elf, "polc");
     REQUIRE(object);
@@ -338,5 +341,34 @@ TEST_SUITE("datapath") {
     CHECK(name(outcome_of(dp.run(ack), ack)) == std::string("passed"));
     auto request = d.send(get("/public/after-padding"));
     CHECK(name(outcome_of(dp.run(request), request)) == std::string("passed"));
+  }
+
+  TEST_CASE("audit mode: nothing is dropped or answered, every verdict is counted, the stream is read on") {
+    if (!bpf_tests_enabled()) return;
+    HttpDatapath dp = HttpDatapath::make(/*audit=*/true);
+    Client c;
+    auto syn = runtime::build_packet(c.segment("", kSyn));
+    c.seq += 1;
+    CHECK(name(outcome_of(dp.run(syn), syn)) == std::string("passed"));
+    // A denied request passes untouched (no RST, no 403) and is counted ...
+    auto denied = c.send(get("/private/keys"));
+    CHECK(name(outcome_of(dp.run(denied), denied)) == std::string("passed"));
+    CHECK(dp.drops(POLC_DROP_L7) == 1);
+    // ... and the requests after it are still judged, each on its own.
+    auto allowed = c.send(get("/public/index.html"));
+    CHECK(name(outcome_of(dp.run(allowed), allowed)) == std::string("passed"));
+    CHECK(dp.drops(POLC_DROP_L7) == 1);
+    auto denied_again = c.send(get("/admin"));
+    CHECK(name(outcome_of(dp.run(denied_again), denied_again)) == std::string("passed"));
+    CHECK(dp.drops(POLC_DROP_L7) == 2);
+    // What the layer-4 policy denies passes too, counted as a policy drop.
+    Client other{false, 40010, 82};
+    auto no_rule = runtime::build_packet(other.segment("", kSyn));
+    CHECK(name(outcome_of(dp.run(no_rule), no_rule)) == std::string("passed"));
+    CHECK(dp.drops(POLC_DROP_POLICY) == 1);
+    // Unparseable bytes: counted, passed.
+    auto garbage = c.send("\x16\x03\x01 not http\r\n\r\n");
+    CHECK(name(outcome_of(dp.run(garbage), garbage)) == std::string("passed"));
+    CHECK(dp.drops(POLC_DROP_HTTP_MALFORMED) == 1);
   }
 }

@@ -213,6 +213,40 @@ TEST_CASE("apply with the XDP hook enforces ingress") {
   CHECK(w.curl("10.200.0.2", 8081));
 }
 
+// CONTRACT §2, `apply --audit`: the same verdicts, counted, nothing dropped;
+// applying without it is a program swap to enforcement.
+TEST_CASE("apply --audit lets everything pass and counts what enforcing would drop") {
+  if (!bpf_tests_enabled()) return;
+  World w;
+  REQUIRE(w.net.ok());
+  REQUIRE(w.ready);
+  std::string policy = server_policy(8080, false);
+  CommandResult audited = w.apply(policy, {"--audit"});
+  INFO(audited.err);
+  REQUIRE(audited.exit_code == 0);
+  auto j = nlohmann::json::parse(audited.out);
+  CHECK(j["result"] == "attached");
+  CHECK(j["audit"] == true);
+  CHECK(w.curl("10.200.0.2", 8080));
+  CHECK(w.curl("10.200.0.2", 8081));  // denied by the policy: passes, counted
+  CHECK(w.curl("[fd77::2]", 8081));
+  CHECK(w.ping4());
+  auto s = w.status();
+  CHECK(s["audit"] == true);
+  CHECK(s["packets"]["dropped_policy"].get<uint64_t>() >= 3);  // two SYNs and an echo request, at least
+  CHECK(s["packets"]["passed"].get<uint64_t>() > 0);
+  CommandResult text = run_polc({"status", "--iface", "s0", "--netns", w.net.server()});
+  CHECK(text.out.find("audit mode: nothing is dropped") != std::string::npos);
+
+  // The same policy enforced: another program.
+  CHECK(w.apply_result(policy) == "program-swap");
+  CHECK(w.status()["audit"] == false);
+  CHECK(w.curl("10.200.0.2", 8080));
+  CHECK(w.blocked("10.200.0.2", 8081));
+  CHECK(w.ping4_blocked());
+  CHECK(run_polc({"detach", "--iface", "s0", "--netns", w.net.server()}).exit_code == 0);
+}
+
 // CONTRACT §2: an object compiled elsewhere is applied with the policy it
 // carries, the same as applying that policy; one whose program does not
 // match its policy is refused and nothing changes.
