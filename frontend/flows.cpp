@@ -1,5 +1,8 @@
 #include "frontend/flows.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "frontend/doc_reader.h"
@@ -86,6 +89,13 @@ void read_http(const DocNode &node, DiagnosticEngine &diags, FlowHttp &out) {
       std::string value;
       if (reader::read_string(headers->value(i), quoted(headers->key(i).text()), diags, value))
         out.headers.emplace_back(headers->key(i).text(), std::move(value));
+      // A request has one Host line: from "host", or from this header. With
+      // both, the host rules would judge one value and the wire carry the other.
+      std::string name(headers->key(i).text());
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (name == "host" && f.get("host"))
+        diags.error(headers->key(i).loc, "duplicate-host",
+                    "the request's host is given twice, as \"host\" and as a \"Host\" header; give it once");
     }
   }
 }
