@@ -70,6 +70,7 @@ TEST_SUITE("datapath") {
   TEST_CASE("conntrack: a live entry is written only when its flags change or its age is a second old") {
     if (!bpf_tests_enabled()) return;
     Datapath dp(full_shape(), Hook::Tc, plan_with(full_shape(), {ingress_port(kWeb, kFrontend, kTcp, 80)}));
+    const auto started = std::chrono::steady_clock::now();
     REQUIRE(dp.run("polc_ingress", tcp(kFrontend4, kWeb4, 40000, 80, kSyn)) == kTcOk);
     auto opened = ct_entry(dp, kFrontend4, kWeb4, 40000, 80);
     REQUIRE(opened);
@@ -84,7 +85,12 @@ TEST_SUITE("datapath") {
     }
     auto steady = ct_entry(dp, kFrontend4, kWeb4, 40000, 80);
     REQUIRE(steady);
-    CHECK(steady->last_seen_ns == opened->last_seen_ns);
+    // A stalled machine (a second between the SYN and here) would rightly
+    // see the age refreshed: then there is nothing to check.
+    if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(900))
+      CHECK(steady->last_seen_ns == opened->last_seen_ns);
+    else
+      MESSAGE("over 0.9 s since the SYN: the age may have been refreshed, not checked");
     CHECK(steady->flags == 0);
 
     // FIN from each side adds its flag; both make the connection closing,
