@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <linux/pkt_cls.h>
 
+#include <iterator>
 #include <numeric>
 #include <vector>
 
@@ -32,8 +33,9 @@ Result<DatapathRunner> DatapathRunner::create(const std::vector<uint8_t> &tc_elf
 }
 
 Result<void> DatapathRunner::refill(const ir::MapPlan &plan) {
-  for (const char *name : {"polc_hosts4", "polc_hosts6", "polc_ipcache4", "polc_ipcache6", "polc_allow", "polc_deny",
-                           "polc_frag", "polc_ct", "polc_http_conn", kHttpVerdictMap}) {
+  std::vector<const char *> names(std::begin(kPolicyMapNames), std::end(kPolicyMapNames));
+  names.insert(names.end(), {"polc_frag", "polc_ct", "polc_http_conn", kHttpVerdictMap});
+  for (const char *name : names) {
     int fd = object_.map_fd(name);
     if (fd < 0) continue;  // not in this shape
     if (auto cleared = map_clear(fd); !cleared) return cleared;

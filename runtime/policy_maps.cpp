@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cstring>
+#include <iterator>
 #include <vector>
 
 #include <fmt/format.h>
@@ -105,12 +106,12 @@ polc_policy_value policy_value(const ir::PolicyEntry &entry) {
 
 Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan) {
   PolicyMapFds fds;
-  for (auto [name, fd] : {std::pair{"polc_hosts4", &fds.hosts4}, std::pair{"polc_hosts6", &fds.hosts6},
-                          std::pair{"polc_ipcache4", &fds.ipcache4}, std::pair{"polc_ipcache6", &fds.ipcache6},
-                          std::pair{"polc_allow", &fds.allow}, std::pair{"polc_deny", &fds.deny}}) {
-    auto found = required_map(object, name);
+  int *const slots[] = {&fds.hosts4, &fds.hosts6, &fds.ipcache4, &fds.ipcache6, &fds.allow, &fds.deny};
+  static_assert(std::size(slots) == std::size(kPolicyMapNames));
+  for (size_t i = 0; i < std::size(slots); ++i) {
+    auto found = required_map(object, kPolicyMapNames[i]);
     if (!found) return found.error();
-    *fd = *found;
+    *slots[i] = *found;
   }
   // The HTTP maps exist only in objects compiled with HTTP rules.
   const bool has_http = object.map_fd(kHttpMetaMap) >= 0;

@@ -35,6 +35,9 @@ Result<void> fill_policy_maps(const BpfObject &object, const ir::MapPlan &plan);
 struct PolicyMapFds {
   int hosts4 = -1, hosts6 = -1, ipcache4 = -1, ipcache6 = -1, allow = -1, deny = -1;
 };
+// The names, in an object, of the maps PolicyMapFds holds, in its order.
+inline constexpr const char *kPolicyMapNames[] = {"polc_hosts4",   "polc_hosts6", "polc_ipcache4",
+                                                  "polc_ipcache6", "polc_allow",  "polc_deny"};
 Result<void> fill_policy_map_fds(const PolicyMapFds &maps, const ir::MapPlan &plan);
 
 }  // namespace polc::runtime
