@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "runtime/bpffs.h"
 #include "runtime/iface_link.h"
 
@@ -18,6 +20,14 @@ std::vector<HookProgram> hook_programs(HookKind hook) {
   if (hook == HookKind::Xdp) return {{"polc_xdp_ingress", "prog_xdp", "link_xdp", AttachPoint::Xdp}};
   return {{"polc_ingress", "prog_ingress", "link_ingress", AttachPoint::TcxIngress},
           {"polc_egress", "prog_egress", "link_egress", AttachPoint::TcxEgress}};
+}
+
+void remove_interface_pins(const IfaceId &id) {
+  for (HookKind hook : {HookKind::Tc, HookKind::Xdp})
+    for (const HookProgram &p : hook_programs(hook)) ::unlink((id.pin_dir() + "/" + p.link_pin).c_str());
+  remove_pins(id.pin_dir());
+  std::remove(id.state_path().c_str());
+  ::rmdir(fs::path(id.pin_dir()).parent_path().c_str());  // fails harmlessly unless empty
 }
 
 std::string object_dir(const IfaceId &id, uint64_t object) { return id.pin_dir() + "/obj-" + std::to_string(object); }
@@ -74,8 +84,7 @@ Result<std::optional<Live>> find_live(const IfaceId &id, HookKind hook) {
   if (auto ifindex = link_ifindex(link->get()); ifindex && *ifindex == 0) {
     // The interface these pins were made for is gone (a deleted veth or
     // namespace): nothing is enforced, and the pins are only leftovers.
-    remove_pins(id.pin_dir());
-    std::remove(id.state_path().c_str());
+    remove_interface_pins(id);
     return std::optional<Live>();
   }
   auto running = link_program_id(link->get());

@@ -37,6 +37,9 @@ Result<SlotMaps> open_slot_maps(const std::string &dir);
 std::optional<HookKind> pinned_hook(const IfaceId &id);
 // The numbers of the obj-N folders.
 std::vector<uint64_t> object_dirs(const IfaceId &id);
+// Unpins everything of the interface (its links first: the programs leave
+// the hook) and forgets its state; the scope folder goes too once empty.
+void remove_interface_pins(const IfaceId &id);
 
 // A generation's place: an object and one of its two slots.
 struct Live {

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 #include <optional>
 #include <set>
 
@@ -237,16 +236,6 @@ const char *outcome_name(ApplyOutcome::Kind kind) {
 }
 
 namespace {
-
-// Unpins everything of the interface and forgets its state; the scope
-// folders go too once empty (rmdir fails harmlessly otherwise).
-void remove_interface_pins(const IfaceId &id) {
-  for (HookKind hook : {HookKind::Tc, HookKind::Xdp})
-    for (const HookProgram &p : hook_programs(hook)) ::unlink((id.pin_dir() + "/" + p.link_pin).c_str());
-  remove_pins(id.pin_dir());
-  std::remove(id.state_path().c_str());
-  ::rmdir(fs::path(id.pin_dir()).parent_path().c_str());
-}
 
 // apply_policy with the interface locked.
 Result<ApplyOutcome> apply_locked(const ApplyRequest &request) {

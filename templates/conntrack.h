@@ -142,7 +142,7 @@ static __always_inline void ct_entry_touch(struct polc_ct_value *entry, __u64 no
 {
 	if (now - entry->last_seen_ns >= POLC_CT_REFRESH_NS)
 		entry->last_seen_ns = now;
-	if ((entry->flags | new_flags) != entry->flags)
+	if (new_flags & ~entry->flags)
 		entry->flags |= new_flags;
 }
 
