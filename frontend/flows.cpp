@@ -74,20 +74,48 @@ bool read_number(const DocNode &node, std::string_view field, int64_t max, Diagn
   return true;
 }
 
+// The request is written onto the wire as one head: a CR or LF inside a
+// field would end its line there, and the kernel would read another
+// request than the one the flow describes.
+bool one_line(const DocNode &node, std::string_view field, const std::string &value, DiagnosticEngine &diags) {
+  if (value.find_first_of("\r\n") == std::string::npos) return true;
+  diags.error(node.loc, "invalid-flow", fmt::format("{} holds a line break; a request field is one line", field));
+  return false;
+}
+
+// A header name is an RFC 9110 token: what a request can carry.
+bool header_name_ok(const DocNode &key, DiagnosticEngine &diags) {
+  std::string_view name = key.text();
+  constexpr std::string_view kTchar = "!#$%&'*+-.^_`|~";
+  bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+    return (std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80) ||
+           kTchar.find(c) != std::string_view::npos;
+  });
+  if (!ok)
+    diags.error(key.loc, "invalid-flow",
+                fmt::format("invalid header name \"{}\": a name is letters, digits and !#$%&'*+-.^_`|~", name));
+  return ok;
+}
+
 void read_http(const DocNode &node, DiagnosticEngine &diags, FlowHttp &out) {
   out.loc = node.loc;
   if (!expect_map(node, quoted("http"), diags)) return;
   Fields f = check_fields(node, {kHttpFields}, diags);
-  if (const DocNode *m = f.get("method")) reader::read_string(*m, quoted("method"), diags, out.method);
-  if (const DocNode *p = f.get("path")) reader::read_string(*p, quoted("path"), diags, out.path);
+  if (const DocNode *m = f.get("method"); m && reader::read_string(*m, quoted("method"), diags, out.method))
+    one_line(*m, "\"method\"", out.method, diags);
+  if (const DocNode *p = f.get("path"); p && reader::read_string(*p, quoted("path"), diags, out.path))
+    one_line(*p, "\"path\"", out.path, diags);
   if (const DocNode *h = f.get("host")) {
     std::string host;
-    if (reader::read_string(*h, quoted("host"), diags, host)) out.host = std::move(host);
+    if (reader::read_string(*h, quoted("host"), diags, host) && one_line(*h, "\"host\"", host, diags))
+      out.host = std::move(host);
   }
   if (const DocNode *headers = f.get("headers"); headers && expect_map(*headers, quoted("headers"), diags)) {
     for (size_t i = 0; i < headers->map_size(); ++i) {
       std::string value;
-      if (reader::read_string(headers->value(i), quoted(headers->key(i).text()), diags, value))
+      if (reader::read_string(headers->value(i), quoted(headers->key(i).text()), diags, value) &&
+          header_name_ok(headers->key(i), diags) &&
+          one_line(headers->value(i), quoted(headers->key(i).text()).str(), value, diags))
         out.headers.emplace_back(headers->key(i).text(), std::move(value));
       // A request has one Host line: from "host", or from this header. With
       // both, the host rules would judge one value and the wire carry the other.

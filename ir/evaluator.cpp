@@ -1,5 +1,7 @@
 #include "ir/evaluator.h"
 
+#include "ir/http_request_check.h"
+
 #include <algorithm>
 #include <map>
 
@@ -53,23 +55,15 @@ bool ReferenceEvaluator::full_match(const std::string &pattern, const std::strin
   return slot->ok() && RE2::FullMatch(value, *slot);
 }
 
-static std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-bool ReferenceEvaluator::http_matches(const HttpRule &rule, const HttpRequest &req) const {
+// `req` is the request as judged (ir/http_request_check.h): header names
+// in lower case, values trimmed, the path normalized.
+bool ReferenceEvaluator::http_matches(const HttpRule &rule, const JudgedRequest &req) const {
   if (!rule.method.empty() && !full_match(rule.method, req.method)) return false;
-  if (!rule.path.empty() && !full_match(rule.path, req.path)) return false;
-  if (!rule.host.empty()) {
-    std::optional<std::string> host = req.host;
-    for (const auto &[k, v] : req.headers)
-      if (!host && lower(k) == "host") host = v;
-    if (!host || !full_match(rule.host, *host)) return false;
-  }
+  if (!rule.path.empty() && (!req.path || !full_match(rule.path, *req.path))) return false;
+  if (!rule.host.empty() && (!req.host || !full_match(rule.host, *req.host))) return false;
   for (const HeaderMatch &h : rule.headers) {
     bool found = std::any_of(req.headers.begin(), req.headers.end(), [&](const auto &kv) {
-      return lower(kv.first) == h.name && (!h.has_value || kv.second == h.value);
+      return kv.first == h.name && (!h.has_value || kv.second == h.value);
     });
     if (!found) return false;
   }
@@ -87,6 +81,7 @@ Decision ReferenceEvaluator::evaluate_direction(const Packet &p, Direction d) co
   if (!enforced(*subject, d)) return {true, fmt::format("{} of {}: not enforced", dir, subject->name)};
 
   bool l4_allowed = false, l7_allowed = false;
+  std::optional<JudgedRequest> judged;
   for (const Rule &r : policy_.rules) {
     if (r.direction != d || !l4_matches(r.l4, p) || !peer_matches(r.peer, peer_ip, peer_ep) ||
         !selector_matches(r.subject, subject->labels))
@@ -95,12 +90,17 @@ Decision ReferenceEvaluator::evaluate_direction(const Packet &p, Direction d) co
     l4_allowed = true;
     if (!r.has_http || !p.http) {
       l7_allowed = true;
-    } else {
-      for (const HttpRule &h : r.http)
-        if (http_matches(h, *p.http)) l7_allowed = true;
+      continue;
     }
+    if (!judged) judged = judge_http_request(*p.http);
+    if (judged->refusal != HttpRefusal::None) continue;  // no HTTP rule can allow it
+    for (const HttpRule &h : r.http)
+      if (http_matches(h, *judged)) l7_allowed = true;
   }
   if (!l4_allowed) return {false, fmt::format("{} of {}: no rule allows it", dir, subject->name)};
+  if (!l7_allowed && judged && judged->refusal != HttpRefusal::None)
+    return {false, fmt::format("{} of {}: HTTP request refused ({}: {})", dir, subject->name,
+                               http_refusal_name(judged->refusal), judged->why)};
   if (!l7_allowed) return {false, fmt::format("{} of {}: HTTP request denied", dir, subject->name)};
   return {true, fmt::format("{} of {}: allowed", dir, subject->name)};
 }

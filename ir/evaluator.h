@@ -32,6 +32,8 @@ struct Packet {
   std::optional<HttpRequest> http;
 };
 
+struct JudgedRequest;  // ir/http_request_check.h
+
 struct Decision {
   bool allowed = true;
   std::string reason;  // e.g. "ingress of web-1: no rule allows it"
@@ -51,7 +53,7 @@ class ReferenceEvaluator {
   bool enforced(const Endpoint &ep, Direction d) const;
   bool peer_matches(const Peer &peer, const IpAddr &ip, const Endpoint *ep) const;
   static bool l4_matches(const L4 &l4, const Packet &p);
-  bool http_matches(const HttpRule &rule, const HttpRequest &req) const;
+  bool http_matches(const HttpRule &rule, const JudgedRequest &req) const;
   bool full_match(const std::string &pattern, const std::string &value) const;
 
   const Policy &policy_;

@@ -49,6 +49,7 @@ static nlohmann::ordered_json packet_counters(int drops_fd) {
       {POLC_DROP_HTTP_TOO_LONG, "refused_http_head_too_long"},
       {POLC_DROP_HTTP_UNSUPPORTED, "refused_http_unsupported"},
       {POLC_DROP_HTTP_SEQUENCE, "dropped_http_out_of_sequence"},
+      {POLC_DROP_HTTP_PATH, "refused_http_path_not_normal"},
   };
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (auto [reason, name] : kReasons)

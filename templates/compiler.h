@@ -16,6 +16,11 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
 
+/* Makes the compiler forget what it knows of `var`, so that a bound
+ * written after it (a mask) stays in the code for the verifier to see
+ * (Cilium's barrier_var). */
+#define polc_barrier_var(var) asm volatile("" : "+r"(var))
+
 /* Fails the build (not the verifier) when a layout assumption breaks. */
 #define polc_build_bug_on(cond) _Static_assert(!(cond), #cond)
 

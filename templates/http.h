@@ -86,10 +86,23 @@ static __always_inline void http_head_reset(struct polc_http_conn *c, const stru
 	c->flags &= POLC_HTTP_F_SEQ_KNOWN | POLC_HTTP_F_DENIED;
 	c->slot = (__u8)slot;
 	c->vpos = 0;
+	c->tphase = POLC_HT_START;
+	c->pct = 0;
+	c->pct_hi = 0;
+	c->seg = POLC_SEG_EMPTY;
+	c->depth = 0;
+	c->top = 0;
+	c->mlit = POLC_HTTP_M_CONNECT | POLC_HTTP_M_OPTIONS;
+	c->vws = 0;
 	c->head_len = 0;
 	c->state = method_meta->start;
 	c->vstate = 0;
 	c->hstate = 0;
+	c->vstate_trim = 0;
+	c->hstate_trim = 0;
+	c->hhash = 0;
+	c->hhash_trim = 0;
+	c->auth_hash = 0;
 	c->name_id = 0;
 	c->method_id = 0;
 	c->path_id = 0;
@@ -164,6 +177,9 @@ static long http_step(__u32 i, void *arg)
 		return 1;
 	case POLC_HTTP_EV_UNSUPPORTED:
 		p->reason = POLC_DROP_HTTP_UNSUPPORTED;
+		return 1;
+	case POLC_HTTP_EV_NOT_NORMAL:
+		p->reason = POLC_DROP_HTTP_PATH;
 		return 1;
 	default:
 		p->reason = POLC_DROP_HTTP_MALFORMED;

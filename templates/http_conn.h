@@ -35,17 +35,36 @@ enum polc_http_phase {
 #define POLC_HTTP_F_HAS_CLEN 0x10  /* the head carries Content-Length */
 #define POLC_HTTP_F_HAS_HOST 0x20  /* the head carries a Host line */
 #define POLC_HTTP_F_WALK_VALUE 0x40 /* some rule compares this header's value */
+#define POLC_HTTP_F_AUTHORITY 0x80  /* the request-target named the host (absolute or authority form) */
+
+/* Path DFA states kept for `..` segments (http_target.h): the root's and
+ * those of the last POLC_HTTP_SEGS - 1 segments, in a ring. */
+#define POLC_HTTP_SEGS 8u
 
 struct polc_http_conn {
 	__u32 next_seq;  /* sequence number of the next client byte to read */
 	__u8 phase;      /* enum polc_http_phase */
 	__u8 flags;      /* POLC_HTTP_F_* */
 	__u8 slot;       /* the generation whose DFAs the states below refer to */
-	__u8 vpos;       /* position inside "HTTP/1.x\r" */
+	__u8 vpos;       /* position inside "HTTP/1.x\r", or "http://" */
+	__u8 tphase;     /* enum polc_http_target_phase (http_target.h) */
+	__u8 pct;        /* inside a %XX escape of the path: hex digits still to read, plus one */
+	__u8 pct_hi;     /* the escape's first hex digit */
+	__u8 seg;        /* enum polc_http_path_segment: the path segment read so far */
+	__u8 depth;      /* valid entries of seg_start (1..POLC_HTTP_SEGS) */
+	__u8 top;        /* seg_start index of the current segment's start */
+	__u8 mlit;       /* POLC_HTTP_M_*: the method may still be CONNECT / OPTIONS */
+	__u8 vws;        /* the header value read so far ends in whitespace */
 	__u32 head_len;  /* bytes of the current head read so far */
 	__u32 state;     /* DFA state of the method, path or header name */
 	__u32 vstate;    /* HVALUE state of the current header value */
-	__u32 hstate;    /* HOST state of the current header value */
+	__u32 hstate;    /* HOST state of the current header value (or of the authority) */
+	__u32 vstate_trim; /* vstate and hstate at the value's last non-whitespace byte: */
+	__u32 hstate_trim; /* a value is compared without its surrounding whitespace */
+	__u32 hhash;     /* FNV-1a of the Host value (or of the authority) ... */
+	__u32 hhash_trim; /* ... and at its last non-whitespace byte */
+	__u32 auth_hash; /* FNV-1a of the request-target's authority */
+	__u32 seg_start[POLC_HTTP_SEGS]; /* PATH states just after a kept segment's '/' */
 	__u32 name_id;   /* the current header's name id */
 	__u32 method_id; /* accept-set ids, once read */
 	__u32 path_id;

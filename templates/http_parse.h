@@ -14,22 +14,16 @@
 #ifndef POLC_HTTP_PARSE_H
 #define POLC_HTTP_PARSE_H
 
-#include "http_conn.h"
+#include "http_target.h"
 
 #define POLC_HTTP_WINDOW 8192u /* the longest request head inspected */
 #define POLC_HTTP_CHUNK 256u   /* bytes copied out of the packet at a time */
 
-/* Why a byte walk stopped. */
-#define POLC_HTTP_EV_NONE 0
-#define POLC_HTTP_EV_HEAD 1        /* a complete head: judge it */
-#define POLC_HTTP_EV_MALFORMED 2
-#define POLC_HTTP_EV_TOO_LONG 3
-#define POLC_HTTP_EV_UNSUPPORTED 4
-
 /* "HTTP/1." in memory order, read byte by byte while matching the version. */
 #define POLC_HTTP_VERSION_PREFIX 0x2e312f50545448ull
 
-/* Above this a Content-Length is refused rather than risk overflow. */
+/* A Content-Length of this many bytes or more is refused, so that the
+ * digits never overflow. */
 #define POLC_HTTP_MAX_BODY 0x40000000u
 
 /* Mutable state of one packet's walk. It lives in a per-CPU map value
@@ -57,39 +51,9 @@ struct polc_http_walk {
 	struct polc_http_progress *progress;
 };
 
-static __always_inline __u32 http_dfa_step(void *table, const struct polc_http_dfa_meta *m, __u32 state, __u8 byte)
-{
-	__u64 *next;
-	__u32 idx;
-
-	if (state == 0 || state >= m->num_states)
-		return 0;
-	idx = m->next_base + state * m->num_classes + m->byte_class[byte];
-	next = bpf_map_lookup_elem(table, &idx);
-	return next ? (__u32)*next : 0;
-}
-
-static __always_inline __u64 http_table_at(void *table, __u32 idx)
-{
-	__u64 *value = bpf_map_lookup_elem(table, &idx);
-
-	return value ? *value : 0;
-}
-
-static __always_inline __u64 http_dfa_accept(void *table, const struct polc_http_dfa_meta *m, __u32 state)
-{
-	if (state == 0 || state >= m->num_states)
-		return 0;
-	return http_table_at(table, m->accept_base + state);
-}
-
-/* Visible ASCII: what a method token or a field name may hold. */
-static __always_inline int http_is_vchar(__u8 b)
-{
-	return b > 0x20 && b < 0x7f;
-}
-
-/* A header line ends: add what it says to the request's conditions. */
+/* A header line ends: add what it says to the request's conditions. The
+ * value is compared without its surrounding whitespace (RFC 9110 §5.5):
+ * the *_trim states are those at its last non-whitespace byte. */
 static __always_inline int http_line_end(struct polc_http_walk *w, struct polc_http_conn *c)
 {
 	const struct polc_http_dfa_meta *names = w->meta[POLC_HTTP_HNAME];
@@ -98,7 +62,7 @@ static __always_inline int http_line_end(struct polc_http_walk *w, struct polc_h
 
 	c->cond |= http_table_at(w->table, idx);
 	if (c->flags & POLC_HTTP_F_WALK_VALUE)
-		c->cond |= http_dfa_accept(w->table, w->meta[POLC_HTTP_HVALUE], c->vstate) & http_table_at(w->table, idx + 1);
+		c->cond |= http_dfa_accept(w->table, w->meta[POLC_HTTP_HVALUE], c->vstate_trim) & http_table_at(w->table, idx + 1);
 	switch (id) {
 	case POLC_HTTP_NAME_HOST:
 		/* Two Host lines: a server must refuse the request (RFC 9112
@@ -106,7 +70,15 @@ static __always_inline int http_line_end(struct polc_http_walk *w, struct polc_h
 		if (c->flags & POLC_HTTP_F_HAS_HOST)
 			return POLC_HTTP_EV_MALFORMED;
 		c->flags |= POLC_HTTP_F_HAS_HOST;
-		c->cond |= http_dfa_accept(w->table, w->meta[POLC_HTTP_HOST], c->hstate);
+		/* After an absolute-form target the host rules judged its
+		 * authority, which the server acts on (RFC 9112 §3.2.2); a Host
+		 * line that says otherwise is refused. */
+		if (c->flags & POLC_HTTP_F_AUTHORITY) {
+			if (c->hhash_trim != c->auth_hash)
+				return POLC_HTTP_EV_MALFORMED;
+			break;
+		}
+		c->cond |= http_dfa_accept(w->table, w->meta[POLC_HTTP_HOST], c->hstate_trim);
 		break;
 	case POLC_HTTP_NAME_CONTENT_LENGTH:
 		if (!(c->flags & POLC_HTTP_F_DIGITS) || (c->flags & POLC_HTTP_F_NOT_NUM))
@@ -118,6 +90,37 @@ static __always_inline int http_line_end(struct polc_http_walk *w, struct polc_h
 		break;
 	case POLC_HTTP_NAME_TRANSFER_ENCODING:
 		return POLC_HTTP_EV_UNSUPPORTED; /* chunked bodies are not followed */
+	}
+	return POLC_HTTP_EV_NONE;
+}
+
+/* One byte of a header value (leading whitespace already skipped). */
+static __always_inline int http_value_byte(struct polc_http_walk *w, struct polc_http_conn *c, __u8 b)
+{
+	int ws = b == ' ' || b == '\t';
+
+	if ((b < 0x20 && b != '\t') || b == 0x7f)
+		return POLC_HTTP_EV_MALFORMED;
+	if (c->flags & POLC_HTTP_F_WALK_VALUE) {
+		c->vstate = http_dfa_step(w->table, w->meta[POLC_HTTP_HVALUE], c->vstate, b);
+		if (!ws)
+			c->vstate_trim = c->vstate;
+	}
+	if (c->name_id == POLC_HTTP_NAME_HOST) {
+		c->hstate = http_dfa_step(w->table, w->meta[POLC_HTTP_HOST], c->hstate, b);
+		c->hhash = http_fnv(c->hhash, b);
+		if (!ws) {
+			c->hstate_trim = c->hstate;
+			c->hhash_trim = c->hhash;
+		}
+	}
+	if (ws) {
+		c->vws = 1;
+	} else if (b >= '0' && b <= '9' && !c->vws && c->num < POLC_HTTP_MAX_BODY / 10) {
+		c->num = c->num * 10 + (b - '0');
+		c->flags |= POLC_HTTP_F_DIGITS;
+	} else {
+		c->flags |= POLC_HTTP_F_NOT_NUM; /* a non-digit, or digits after whitespace */
 	}
 	return POLC_HTTP_EV_NONE;
 }
@@ -143,25 +146,32 @@ static long http_byte(__u32 i, void *arg)
 		if (b == ' ') {
 			if (c->head_len == 1)
 				goto malformed;
+			if (c->head_len != 8)
+				c->mlit = 0; /* CONNECT and OPTIONS have 7 letters */
 			c->method_id = (__u32)http_dfa_accept(w->table, w->meta[POLC_HTTP_METHOD], c->state);
-			c->state = w->meta[POLC_HTTP_PATH]->start;
+			c->tphase = POLC_HT_START;
 			c->phase = POLC_HP_TARGET;
 			return 0;
 		}
-		if (!http_is_vchar(b))
-			goto malformed;
+		if (!http_is_tchar(b))
+			goto malformed; /* a method is a token, compared as sent */
+		http_method_literals(c, c->head_len - 1, b);
 		c->state = http_dfa_step(w->table, w->meta[POLC_HTTP_METHOD], c->state, b);
 		return 0;
 	case POLC_HP_TARGET:
 		if (b == ' ') {
-			c->path_id = (__u32)http_dfa_accept(w->table, w->meta[POLC_HTTP_PATH], c->state);
+			ev = http_target_end(w->table, w->meta, c);
+			if (ev != POLC_HTTP_EV_NONE)
+				goto stop;
 			c->phase = POLC_HP_VERSION;
 			c->vpos = 0;
 			return 0;
 		}
-		if (b < 0x21 || b == 0x7f) /* controls, CR, LF: not in a target */
+		if (b < 0x21) /* controls, CR, LF: not in a target */
 			goto malformed;
-		c->state = http_dfa_step(w->table, w->meta[POLC_HTTP_PATH], c->state, b);
+		ev = http_target_byte(w->table, w->meta, c, b);
+		if (ev != POLC_HTTP_EV_NONE)
+			goto stop;
 		return 0;
 	case POLC_HP_VERSION:
 		if (c->vpos < 7) {
@@ -187,7 +197,7 @@ static long http_byte(__u32 i, void *arg)
 			c->phase = POLC_HP_END_LF;
 			return 0;
 		}
-		if (!http_is_vchar(b) || b == ':')
+		if (!http_is_tchar(b))
 			goto malformed; /* empty name, or obsolete line folding */
 		c->state = http_dfa_step(w->table, w->meta[POLC_HTTP_HNAME], w->meta[POLC_HTTP_HNAME]->start, b);
 		c->phase = POLC_HP_NAME;
@@ -196,8 +206,13 @@ static long http_byte(__u32 i, void *arg)
 		if (b == ':') {
 			c->name_id = (__u32)http_dfa_accept(w->table, w->meta[POLC_HTTP_HNAME], c->state);
 			c->vstate = w->meta[POLC_HTTP_HVALUE]->start;
+			c->vstate_trim = c->vstate;
 			c->hstate = w->meta[POLC_HTTP_HOST]->start;
+			c->hstate_trim = c->hstate;
+			c->hhash = POLC_FNV_BASIS;
+			c->hhash_trim = POLC_FNV_BASIS;
 			c->num = 0;
+			c->vws = 0;
 			c->flags &= ~(POLC_HTTP_F_DIGITS | POLC_HTTP_F_NOT_NUM | POLC_HTTP_F_WALK_VALUE);
 			/* Walk the value only for a name some rule compares values
 			 * of: most header bytes then cost nothing. */
@@ -206,8 +221,8 @@ static long http_byte(__u32 i, void *arg)
 			c->phase = POLC_HP_OWS;
 			return 0;
 		}
-		if (!http_is_vchar(b))
-			goto malformed;
+		if (!http_is_tchar(b))
+			goto malformed; /* a field name is a token: no whitespace before ':' */
 		c->state = http_dfa_step(w->table, w->meta[POLC_HTTP_HNAME], c->state, b);
 		return 0;
 	case POLC_HP_OWS:
@@ -218,25 +233,14 @@ static long http_byte(__u32 i, void *arg)
 	case POLC_HP_VALUE:
 		if (b == '\r') {
 			ev = http_line_end(w, c);
-			if (ev != POLC_HTTP_EV_NONE) {
-				w->progress->event = ev;
-				return 1;
-			}
+			if (ev != POLC_HTTP_EV_NONE)
+				goto stop;
 			c->phase = POLC_HP_LF;
 			return 0;
 		}
-		if ((b < 0x20 && b != '\t') || b == 0x7f)
-			goto malformed;
-		if (c->flags & POLC_HTTP_F_WALK_VALUE)
-			c->vstate = http_dfa_step(w->table, w->meta[POLC_HTTP_HVALUE], c->vstate, b);
-		if (c->name_id == POLC_HTTP_NAME_HOST)
-			c->hstate = http_dfa_step(w->table, w->meta[POLC_HTTP_HOST], c->hstate, b);
-		if (b >= '0' && b <= '9' && c->num < POLC_HTTP_MAX_BODY) {
-			c->num = c->num * 10 + (b - '0');
-			c->flags |= POLC_HTTP_F_DIGITS;
-		} else {
-			c->flags |= POLC_HTTP_F_NOT_NUM;
-		}
+		ev = http_value_byte(w, c, b);
+		if (ev != POLC_HTTP_EV_NONE)
+			goto stop;
 		return 0;
 	case POLC_HP_END_LF:
 		if (b != '\n')
@@ -248,7 +252,9 @@ static long http_byte(__u32 i, void *arg)
 	}
 
 malformed:
-	w->progress->event = POLC_HTTP_EV_MALFORMED;
+	ev = POLC_HTTP_EV_MALFORMED;
+stop:
+	w->progress->event = ev;
 	return 1;
 }
 

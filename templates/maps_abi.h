@@ -101,6 +101,7 @@ enum polc_drop_reason {
 	POLC_DROP_HTTP_TOO_LONG = 7,    /* a request head longer than the inspected window */
 	POLC_DROP_HTTP_UNSUPPORTED = 8, /* Transfer-Encoding (chunked) bodies, pipelining past the budget */
 	POLC_DROP_HTTP_SEQUENCE = 9,    /* a segment out of order, or a policy change mid-head */
+	POLC_DROP_HTTP_PATH = 10,       /* a request path polc will not normalize (http_target.h) */
 	POLC_DROP_MAX = 16,
 };
 

@@ -14,6 +14,7 @@
 
 #include "codegen/compile_policy.h"
 #include "datapath_fixture.h"
+#include "http_datapath.h"
 #include "frontend/inventory.h"
 #include "ir/endpoints.h"
 #include "ir/plan.h"
@@ -46,93 +47,6 @@ constexpr const char *kPolicy = R"([{
 constexpr const char *kInventory = R"({"endpoints": [
   {"name": "web", "labels": {"app": "web"}, "ips": ["10.0.1.10", "fd00::10"]},
   {"name": "frontend", "labels": {"app": "frontend"}, "ips": ["10.0.2.20", "fd00::20"]}]})";
-
-constexpr uint8_t kAck = 0x10, kPshAck = 0x18, kSyn = 0x02, kRstAck = 0x14;
-
-struct HttpDatapath {
-  runtime::BpfObject object;
-  runtime::PrivateNetns netns;  // where the 403 copies go: nowhere
-  int ingress = -1;
-
-  // With `audit`, the program of `apply --audit` (ir::DatapathShape::audit).
-  static HttpDatapath make(bool audit = false) {
-    PolicyFixture f;
-    ir::Policy policy = f.lower_text("http.json", kPolicy);
-    REQUIRE_MESSAGE(!f.diags.has_errors(), f.messages());
-    Inventory inventory;
-    TempDir dir;
-    write_file(dir.path() / "eps.json", kInventory);
-    REQUIRE_MESSAGE(load_inventory_file((dir.path() / "eps.json").string(), f.sources, f.diags, inventory), f.messages());
-    ir::EndpointSet endpoints = ir::EndpointSet::from_inventory(inventory);
-    ir::DatapathShape shape = ir::plan_shape(policy);
-    shape.audit = audit;
-    auto compiled = codegen::compile_policy_for_shape(policy, shape, codegen::Hook::Tc);
-    REQUIRE_MESSAGE(compiled, (compiled ? "" : compiled.error().message));
-    auto object = runtime::BpfObject::open_memory(compiled->elf, "polc");
-    REQUIRE(object);
-    auto loaded = object->load();
-    REQUIRE_MESSAGE(loaded, (loaded ? "" : loaded.error().message));
-    REQUIRE(runtime::fill_policy_maps(*object, ir::plan_maps(policy, endpoints)));
-    auto netns = runtime::PrivateNetns::create();
-    REQUIRE(netns);
-    HttpDatapath dp{std::move(*object), std::move(*netns)};
-    dp.ingress = dp.object.program_fd("polc_ingress");
-    REQUIRE(dp.ingress >= 0);
-    return dp;
-  }
-
-  runtime::TestRunResult run(const std::vector<uint8_t> &frame) {
-    auto inside = netns.enter();
-    REQUIRE(inside);
-    auto r = runtime::test_run(ingress, frame);
-    REQUIRE(r);
-    return *r;
-  }
-
-  uint64_t drops(uint32_t reason) const {
-    auto sum = runtime::percpu_counter_sum(object.map_fd("polc_drops"), reason);
-    REQUIRE_MESSAGE(sum.ok(), (sum.ok() ? "" : sum.error().message));
-    return *sum;
-  }
-};
-
-// One client connection frontend:40000 -> web:port, segments in order.
-struct Client {
-  bool v6 = false;
-  uint16_t sport = 40000, dport = 80;
-  uint32_t seq = 1000;  // the next byte the client sends
-  uint32_t ack = 5000;
-
-  runtime::PacketSpec segment(const std::string &payload, uint8_t flags = kPshAck) const {
-    runtime::PacketSpec s = packet(v6 ? kFrontend6 : kFrontend4, v6 ? kWeb6 : kWeb4, kTcp, dport);
-    s.sport = sport;
-    s.tcp_flags = flags;
-    s.tcp_seq = seq;
-    s.tcp_ack = ack;
-    s.payload = payload;
-    return s;
-  }
-  // Sends `payload` and moves on past it.
-  std::vector<uint8_t> send(const std::string &payload) {
-    auto frame = runtime::build_packet(segment(payload));
-    seq += static_cast<uint32_t>(payload.size());
-    return frame;
-  }
-};
-
-enum class Outcome { Passed, Dropped, Refused };
-
-// Passed: TC_ACT_OK and the frame untouched. Refused: TC_ACT_OK with the
-// frame turned into a RST. Dropped: TC_ACT_SHOT.
-Outcome outcome_of(const runtime::TestRunResult &r, const std::vector<uint8_t> &frame) {
-  if (r.retval == TC_ACT_SHOT) return Outcome::Dropped;
-  REQUIRE(r.retval == TC_ACT_OK);
-  return r.data_out == frame ? Outcome::Passed : Outcome::Refused;
-}
-
-const char *name(Outcome o) {
-  return o == Outcome::Passed ? "passed" : o == Outcome::Dropped ? "dropped" : "refused";
-}
 
 // The RST a refusal leaves: addresses and ports as the client sent them,
 // sequence number where the server's stream stands, no payload, valid
@@ -177,7 +91,7 @@ std::string get(const std::string &path, const std::string &extra = "") {
 TEST_SUITE("datapath") {
   TEST_CASE("HTTP requests are judged in the kernel, one segment each") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make();
+    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
     for (bool v6 : {false, true}) {
       CAPTURE(v6);
       Client c{v6, static_cast<uint16_t>(v6 ? 40002 : 40000), 80, v6 ? 7000u : 1000u};
@@ -219,7 +133,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("a head split over segments is followed across them") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make();
+    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
     for (bool deny : {false, true}) {
       CAPTURE(deny);
       Client c;
@@ -246,7 +160,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("a SYN carrying a request (TCP Fast Open) is dropped and counted; bare ACKs pass") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make();
+    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
     Client c;
     c.sport = 41500;
     uint64_t before = dp.drops(POLC_DROP_HTTP_UNSUPPORTED);
@@ -265,7 +179,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("what cannot be inspected is refused and counted") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make();
+    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
     uint16_t port = 42000;
     auto refused_with = [&](const std::vector<std::string> &segments, uint32_t reason) {
       Client c;
@@ -308,7 +222,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("a segment past a hole is dropped until the hole is filled") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make();
+    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
     Client c;
     c.sport = 43000;
     std::string request = get("/public/hole");
@@ -327,7 +241,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("ports without HTTP rules and padded frames are left alone") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make();
+    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
     Client c;
     c.sport = 44000;
     c.dport = 81;
@@ -345,7 +259,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("audit mode: nothing is dropped or answered, every verdict is counted, the stream is read on") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(/*audit=*/true);
+    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory, /*audit=*/true);
     Client c;
     auto syn = runtime::build_packet(c.segment("", kSyn));
     c.seq += 1;

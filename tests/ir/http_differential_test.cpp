@@ -51,10 +51,11 @@ const std::vector<HeaderChoice> kHeaders = {
     {"host", {"shop.example", "api.svc"}},
 };
 
-const std::vector<std::string> kReqMethods = {"GET", "POST", "HEAD", "PUT", "DELETE", "get", "PATCH", "GOT"};
+const std::vector<std::string> kReqMethods = {"GET", "POST", "HEAD", "PUT", "DELETE", "get", "PATCH", "GOT", "OPTIONS", "CONNECT"};
 const std::vector<std::string> kReqPaths = {"/public/x", "/public/", "/api/v1/users/bob", "/api/v12/users/", "/",
                                             "/a", "/a/b", "/b", "/items/12", "/items/1234", "/x.html", "/xahtml",
-                                            "/ADMIN/x", "/admin", "/caf\xc3\xa9", "/other?q=1"};
+                                            "/ADMIN/x", "/admin", "/caf\xc3\xa9", "/other?q=1", "*",
+                                            "api.svc:443"};
 const std::vector<std::string> kReqHosts = {"shop.example", "www.shop.example", "a.example", "api.svc", "API.SVC",
                                             "evil", "shop.example.net"};
 
@@ -159,10 +160,25 @@ class Generator {
     return out;
   }
 
+  // A path of random pieces: dot segments plain and escaped, escaped
+  // slashes, broken escapes, empty segments, queries; sometimes in
+  // absolute form.
+  std::string tricky_path() {
+    static const std::vector<std::string> pieces = {"public", "api", "v1", "users", "a", "b", "items", "12", "..",
+                                                    ".", "", "%2e", "%2E%2e", ".%2e", "%2e.", "%2f", "%5c", "%61",
+                                                    "%7E", "..;", "...", "%zz", "%", "%20", "x.html", "?q=../..",
+                                                    "#", "\\", "admin", "ADMIN", "caf%C3%A9"};
+    std::string path;
+    int parts = 1 + int(pick(7));
+    for (int i = 0; i < parts; ++i) path += (roll(8) ? "//" : "/") + pieces[pick(pieces.size())];
+    if (roll(8)) path = (roll(2) ? "http://" : "HTTP://") + kReqHosts[pick(kReqHosts.size())] + path;
+    return path;
+  }
+
   HttpRequest request() {
     HttpRequest r;
     r.method = kReqMethods[pick(kReqMethods.size())];
-    r.path = kReqPaths[pick(kReqPaths.size())];
+    r.path = roll(2) ? tricky_path() : kReqPaths[pick(kReqPaths.size())];
     if (!roll(4)) {
       std::string host = kReqHosts[pick(kReqHosts.size())];
       // The evaluator reads `host` for host regexes but not for header
@@ -175,7 +191,7 @@ class Generator {
     for (int i = 0; i < headers; ++i) {
       const HeaderChoice &c = kHeaders[pick(kHeaders.size() - 1)];  // not host: one Host line at most
       std::string value = roll(5) ? "other" : c.values[pick(c.values.size())];
-      if (roll(10)) value += " ";  // trailing whitespace is part of the value, for both sides
+      if (roll(10)) value += roll(2) ? " " : " \t";  // trimmed, on both sides
       r.headers.emplace_back(spelled(c.name), value);
     }
     return r;

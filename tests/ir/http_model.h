@@ -15,6 +15,7 @@
 
 #include "ir/evaluator.h"
 #include "ir/map_plan.h"
+#include "tests/ir/http_target_model.h"
 
 namespace polc::test {
 
@@ -65,28 +66,78 @@ class HttpModel {
   }
 
   struct Head {
+    bool refused = false;  // malformed, unsupported or a path not normalized: no rule allows it
     uint32_t method = 0, path = 0;
     uint64_t cond = 0;
   };
+  uint32_t step(uint32_t field, uint32_t s, uint8_t byte) const {
+    const ir::HttpDfaMeta &m = plan_.meta[field];
+    if (s == 0 || s >= m.num_states) return 0;
+    return uint32_t(at(uint64_t(m.next_base) + uint64_t(s) * m.num_classes + m.byte_class[byte]));
+  }
+  uint64_t accept_state(uint32_t field, uint32_t s) const {
+    const ir::HttpDfaMeta &m = plan_.meta[field];
+    return s == 0 || s >= m.num_states ? 0 : at(uint64_t(m.accept_base) + s);
+  }
+  static bool token(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s) {
+      unsigned u = uint8_t(c);
+      bool alnum = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+      if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+    }
+    return true;
+  }
   Head read(const WireRequest &w) const {
     Head h;
+    auto refused = [&] {
+      h.refused = true;
+      return h;
+    };
+    if (!token(w.method)) return refused();
     h.method = uint32_t(accept(ir::kHttpMethod, w.method));
-    h.path = uint32_t(accept(ir::kHttpPath, w.path));
+    TargetWalk t = walk_target(w.method, w.path, plan_.meta[ir::kHttpPath].start,
+                               [&](uint32_t s, uint8_t b) { return step(ir::kHttpPath, s, b); });
+    if (t.refused) return refused();
+    if (t.has_path) h.path = uint32_t(accept_state(ir::kHttpPath, t.path_state));
+    if (t.authority) h.cond |= accept(ir::kHttpHost, *t.authority);
     uint64_t names_base = plan_.meta[ir::kHttpHeaderName].names_base;
+    bool host_line = false;
+    std::optional<uint64_t> length;
     for (const auto &[name, raw] : w.headers) {
+      if (!token(name)) return refused();
       std::string_view value = raw;
+      for (char c : value)
+        if ((uint8_t(c) < 0x20 && c != '\t') || c == 0x7f) return refused();
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
       uint64_t id = accept(ir::kHttpHeaderName, name);
       h.cond |= at(names_base + 2 * id);
       h.cond |= accept(ir::kHttpHeaderValue, value) & at(names_base + 2 * id + 1);
-      if (id == ir::kHttpNameHost) h.cond |= accept(ir::kHttpHost, value);
+      if (id == ir::kHttpNameHost) {
+        if (host_line) return refused();
+        host_line = true;
+        if (t.authority && value != *t.authority) return refused();
+        if (!t.authority) h.cond |= accept(ir::kHttpHost, value);
+      } else if (id == ir::kHttpNameContentLength) {
+        uint64_t n = 0;
+        if (value.empty()) return refused();
+        for (char c : value) {
+          if (c < '0' || c > '9' || n >= 0x40000000 / 10) return refused();
+          n = n * 10 + uint64_t(c - '0');
+        }
+        if (length && *length != n) return refused();
+        length = n;
+      } else if (id == ir::kHttpNameTransferEncoding) {
+        return refused();
+      }
     }
     return h;
   }
 
   // http_policy_allows: (m, p), (m, ANY), (ANY, p), (ANY, ANY).
   bool allows(uint16_t l7, const Head &h) const {
-    if (l7 == 0) return false;
+    if (l7 == 0 || h.refused) return false;
     std::vector<std::pair<uint32_t, uint32_t>> keys;
     if (h.method && h.path) keys.emplace_back(h.method, h.path);
     if (h.method) keys.emplace_back(h.method, ir::kHttpAny);
