@@ -64,6 +64,7 @@ struct polc_http_conn {
 	__u32 hhash;     /* FNV-1a of the Host value (or of the authority) ... */
 	__u32 hhash_trim; /* ... and at its last non-whitespace byte */
 	__u32 auth_hash; /* FNV-1a of the request-target's authority */
+	__u32 pct_state; /* PATH state before the '%' of the escape being read */
 	__u32 seg_start[POLC_HTTP_SEGS]; /* PATH states just after a kept segment's '/' */
 	__u32 name_id;   /* the current header's name id */
 	__u32 method_id; /* accept-set ids, once read */

@@ -207,11 +207,15 @@ static __always_inline int http_segment_end(void *table, const struct polc_http_
 	return POLC_HTTP_EV_NONE;
 }
 
-/* One byte of the path (before any '?'). */
+/* One byte of the path (before any '?'). An escape is walked as it
+ * comes, "%" and its hex digits in upper case, from the state saved at
+ * its '%'; one that turns out to stand for an unreserved character is
+ * walked again from there as that character. So every byte costs one DFA
+ * step at most, which keeps the verifier's work on this callback small. */
 static __always_inline int http_path_byte(void *table, const struct polc_http_dfa_meta *m, struct polc_http_conn *c,
 					  __u8 b)
 {
-	int hex, ev;
+	int hex;
 	__u32 v;
 
 	if (c->pct) {
@@ -221,23 +225,26 @@ static __always_inline int http_path_byte(void *table, const struct polc_http_df
 		if (c->pct == 2) {
 			c->pct_hi = (__u8)hex;
 			c->pct = 1;
+			c->state = http_dfa_step(table, m, c->state, http_hex_digit(hex));
 			return POLC_HTTP_EV_NONE;
 		}
 		c->pct = 0;
 		v = (__u32)c->pct_hi * 16 + (__u32)hex;
-		if (http_in_set(v, POLC_SET_UNRESERVED_LO, POLC_SET_UNRESERVED_HI))
+		if (http_in_set(v, POLC_SET_UNRESERVED_LO, POLC_SET_UNRESERVED_HI)) {
+			c->state = c->pct_state;
 			return http_segment_char(table, m, c, (__u8)v);
+		}
 		if (v == '/' || v == '\\' || v < 0x20 || v == 0x7f)
 			return POLC_HTTP_EV_NOT_NORMAL;
 		c->seg = POLC_SEG_PLAIN;
-		c->state = http_dfa_step(table, m, c->state, '%');
-		c->state = http_dfa_step(table, m, c->state, http_hex_digit(v >> 4));
-		c->state = http_dfa_step(table, m, c->state, http_hex_digit(v));
+		c->state = http_dfa_step(table, m, c->state, http_hex_digit(hex));
 		return POLC_HTTP_EV_NONE;
 	}
 	switch (b) {
 	case '%':
 		c->pct = 2;
+		c->pct_state = c->state;
+		c->state = http_dfa_step(table, m, c->state, '%');
 		return POLC_HTTP_EV_NONE;
 	case '\\':
 		return POLC_HTTP_EV_NOT_NORMAL;
@@ -246,10 +253,10 @@ static __always_inline int http_path_byte(void *table, const struct polc_http_df
 	case '/':
 		return http_segment_end(table, m, c, 1);
 	case '?':
-		ev = http_segment_end(table, m, c, 0);
+		hex = http_segment_end(table, m, c, 0);
 		c->state = http_dfa_step(table, m, c->state, '?');
 		c->tphase = POLC_HT_QUERY;
-		return ev;
+		return hex;
 	}
 	return http_segment_char(table, m, c, b);
 }

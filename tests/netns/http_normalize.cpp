@@ -101,7 +101,9 @@ struct Servers {
   }
 
   // What the servers logged: python's stderr, nginx's access log.
-  std::string logs() { return read_file(dir / "python.log") + read_file(dir / "nginx-access.log"); }
+  std::string python_log() { return read_file(dir / "python.log"); }
+  std::string nginx_log() { return read_file(dir / "nginx-access.log"); }
+  std::string logs() { return python_log() + nginx_log(); }
 };
 
 bool refused_by_polc(const std::string &response) {
@@ -126,7 +128,7 @@ TEST_SUITE("netns") {
     CommandResult applied = run_polc({"apply", d + "/policy.json", "--iface", "s0", "--netns", s.net.server(),
                                       "--endpoints", d + "/eps.json"});
     REQUIRE_MESSAGE(applied.exit_code == 0, applied.err);
-    size_t log_before = s.logs().size();
+    size_t python_before = s.python_log().size(), nginx_before = s.nginx_log().size();
 
     const char *tricks[] = {
         "/private/s.txt",
@@ -168,8 +170,10 @@ TEST_SUITE("netns") {
     CHECK(curl.out.find(kSecret) == std::string::npos);
     // None of them reached a server: nothing was logged since the policy went in.
     std::this_thread::sleep_for(200ms);
-    std::string since = s.logs().substr(std::min(log_before, s.logs().size()));
-    CHECK_MESSAGE(since.find("private") == std::string::npos, since);
+    std::string python_since = s.python_log().substr(python_before);
+    std::string nginx_since = s.nginx_log().substr(nginx_before);
+    CHECK_MESSAGE(python_since.find("private") == std::string::npos, python_since);
+    CHECK_MESSAGE(nginx_since.find("private") == std::string::npos, nginx_since);
 
     // What normalization allows is served: dots inside /public/, a query
     // holding dots, an escaped unreserved character.
