@@ -18,7 +18,7 @@
 # Environment: THREADS (2), CONNECTIONS (32), WORKERS (nginx worker
 # processes, backend and proxy alike: 1), ROUNDS (5: every row is measured
 # once per round, rounds interleave the rows, the median is shown),
-# BPF_STATS (see prog_stats below).
+# BPF_STATS (see prog_stats below), RULES (the path-rule counts: "1 100 1000").
 set -euo pipefail
 
 polc=$(command -v "${1:-polc}" || true)
@@ -27,7 +27,7 @@ threads=${THREADS:-2}
 conns=${CONNECTIONS:-32}
 workers=${WORKERS:-1}
 rounds=${ROUNDS:-5}
-rule_counts=(1 100 1000)
+rule_counts=(${RULES:-1 100 1000})
 
 if [ -z "$polc" ]; then echo "bench_http: polc not found (pass its path)" >&2; exit 2; fi
 polc=$(readlink -f "$polc")

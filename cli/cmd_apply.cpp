@@ -106,7 +106,7 @@ int run_apply(const ApplyOptions &opt) {
     hook = carried->hook;
     policy = std::move(carried->policy);
     given_object = std::move(bytes).value();
-  } else if (!session.load_policies(opt.inputs, policy)) {
+  } else if (!session.load_policies(opt.inputs, policy) || !session.hook_can_enforce(policy, opt.hook == "xdp")) {
     return kExitInputError;
   }
   const std::string hook_name(codegen::hook_traits(hook).name);

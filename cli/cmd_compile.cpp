@@ -24,6 +24,7 @@ int run_compile(const CompileOptions &opt) {
   Session session;
   ir::Policy policy;
   if (!session.load_policies(opt.policies, policy)) return kExitInputError;
+  if (!session.hook_can_enforce(policy, opt.hook == "xdp")) return kExitInputError;
 
   if (!opt.emit_ir.empty() && !write_output(opt.emit_ir, ir::policy_to_json_text(policy))) return kExitInputError;
 

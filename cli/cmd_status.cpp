@@ -3,6 +3,8 @@
 // levels, attach mode, since when (runtime/iface_status.h).
 #include <iostream>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -47,6 +49,12 @@ void print_text(const nlohmann::ordered_json &s) {
 }
 
 int run_status(const StatusOptions &opt) {
+  // The pins under /sys/fs/bpf are root's: without root every interface
+  // would look unenforced, which is not an answer.
+  if (geteuid() != 0) {
+    std::cerr << "polc: error: status needs root to read pins in /sys/fs/bpf/polc\n";
+    return kExitEnvironment;
+  }
   std::vector<runtime::IfaceId> ids;
   if (!opt.iface.empty()) ids.push_back({opt.netns, opt.iface});
   else

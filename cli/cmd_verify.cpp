@@ -12,6 +12,7 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "codegen/compile_policy.h"
+#include "codegen/compiled_object.h"
 #include "ir/plan.h"
 #include "runtime/bpf_object.h"
 #include "runtime/verifier_log.h"
@@ -70,6 +71,12 @@ int run_verify(const VerifyOptions &opt) {
   if (opt.inputs.size() == 1 && is_object_file(opt.inputs[0])) {
     auto bytes = read_binary_file(opt.inputs[0]);
     if (!bytes) return report_error(bytes.error());
+    // Only what polc compiled goes to the kernel: anything else is an
+    // input error here, not a libbpf failure there.
+    if (auto carried = codegen::read_compiled_object(*bytes); !carried) {
+      std::cerr << "polc: error: " << opt.inputs[0] << ": " << carried.error().message << "\n";
+      return kExitInputError;
+    }
     objects.push_back({opt.inputs[0], std::move(bytes).value()});
   } else {
     Session session;

@@ -23,6 +23,9 @@ bool write_output(const std::string &path, const std::string &text) {
 }
 
 bool is_object_file(const std::string &path) {
+  // By name too: a truncated or corrupt "x.o" must be refused as an
+  // object, not read as a policy.
+  if (path.size() > 2 && path.compare(path.size() - 2, 2, ".o") == 0) return true;
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {};
   in.read(magic, 4);

@@ -1,5 +1,7 @@
 #include "cli/session.h"
 
+#include <tuple>
+
 #include <iostream>
 
 #include "frontend/inventory.h"
@@ -29,6 +31,23 @@ bool Session::load_endpoints(const std::string &path, Inventory &inventory, ir::
   flush_diagnostics();
   if (!ok) return false;
   out = ir::EndpointSet::from_inventory(inventory);
+  return true;
+}
+
+bool Session::hook_can_enforce(const ir::Policy &policy, bool xdp) {
+  if (!xdp) return true;
+  for (const ir::Rule &r : policy.rules) {
+    if (!r.has_http) continue;
+    // The rule written first: origins hold every source of the IR rule.
+    SourceLoc at = r.origins.empty() ? SourceLoc{} : r.origins.front();
+    for (const SourceLoc &o : r.origins)
+      if (std::tie(o.file, o.line, o.col) < std::tie(at.file, at.line, at.col)) at = o;
+    diags().error(at, "http-needs-tc",
+                  "HTTP rules need the tc hook: an XDP program cannot answer a request with 403 Forbidden; "
+                  "use --hook tc");
+    flush_diagnostics();
+    return false;
+  }
   return true;
 }
 

@@ -31,6 +31,11 @@ class Session {
   // Reads an inventory file into endpoints. False on errors.
   bool load_endpoints(const std::string &path, Inventory &inventory, ir::EndpointSet &out);
 
+  // The XDP hook cannot answer a request with a 403: an HTTP rule under
+  // --hook xdp is an error at that rule (exit 1), reported here. True when
+  // the hook can enforce the policy.
+  bool hook_can_enforce(const ir::Policy &policy, bool xdp);
+
   // Prints the diagnostics gathered so far (once each) to stderr.
   void flush_diagnostics();
 

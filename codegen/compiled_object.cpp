@@ -16,7 +16,9 @@ Result<ObjectPolicy> read_compiled_object(const std::vector<uint8_t> &elf) {
   auto policy_text = read_elf_section(elf, kPolicySection);
   auto record = read_elf_section(elf, kProgramSection);
   if (!policy_text || !record)
-    return Error{"not an object polc compiled: it has no .polc.policy and .polc.program sections", 1};
+    return Error{"not a polc object: no .polc.policy and .polc.program sections (truncated, not an ELF file, or not "
+                 "compiled by polc)",
+                 1};
   auto policy = ir::policy_from_json(*policy_text);
   if (!policy) return Error{"the object's .polc.policy section: " + policy.error().message, 1};
 

@@ -108,6 +108,6 @@ TEST_SUITE("codegen") {
     REQUIRE(bare.ok());
     auto not_polc = codegen::read_compiled_object(*bare);
     REQUIRE_FALSE(not_polc.ok());
-    CHECK(not_polc.error().message.find("not an object polc compiled") != std::string::npos);
+    CHECK(not_polc.error().message.find("not a polc object") != std::string::npos);
   }
 }
