@@ -106,8 +106,16 @@ int run_apply(const ApplyOptions &opt) {
     hook = carried->hook;
     policy = std::move(carried->policy);
     given_object = std::move(bytes).value();
-  } else if (!session.load_policies(opt.inputs, policy) || !session.hook_can_enforce(policy, opt.hook == "xdp")) {
-    return kExitInputError;
+  } else {
+    size_t rules = 0;
+    if (!session.load_policies(opt.inputs, policy, &rules) || !session.hook_can_enforce(policy, opt.hook == "xdp"))
+      return kExitInputError;
+    // Applying nothing would silently open the interface: `detach` says so.
+    if (rules == 0) {
+      std::cerr << "polc: error: the input holds no network policy; nothing to apply (polc detach --iface "
+                << opt.iface << " stops enforcing)\n";
+      return kExitInputError;
+    }
   }
   const std::string hook_name(codegen::hook_traits(hook).name);
   ir::EndpointSet endpoints;

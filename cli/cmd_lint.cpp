@@ -31,7 +31,7 @@ int run_lint(const LintOptions &opt) {
   for (const auto &path : opt.policies) {
     ast::PolicySet file_rules;
     // A file with errors is not analysed further: its rules are incomplete.
-    if (load_policy_file(path, session.sources(), diags, file_rules))
+    if (session.load_policy(path, file_rules))
       for (auto &r : file_rules.rules) rules.rules.push_back(std::move(r));
   }
   Inventory inventory;

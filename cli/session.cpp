@@ -18,9 +18,20 @@ void Session::flush_diagnostics() {
   for (; printed_ < all.size(); ++printed_) std::cerr << diags_->render(all[printed_]);
 }
 
-bool Session::load_policies(const std::vector<std::string> &paths, ir::Policy &out) {
+bool Session::load_policy(const std::string &path, ast::PolicySet &out) {
+  size_t before = out.rules.size();
+  bool ok = load_policy_file(path, *sources_, *diags_, out);
+  if (ok && out.rules.size() == before && sources_->last() != 0)
+    diags_->warning(SourceLoc{sources_->last(), 1, 1}, "no-policy",
+                    "no network policy in this file (no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, "
+                    "NetworkPolicy or rule)");
+  return ok;
+}
+
+bool Session::load_policies(const std::vector<std::string> &paths, ir::Policy &out, size_t *policy_count) {
   ast::PolicySet set;
-  for (const auto &path : paths) load_policy_file(path, *sources_, *diags_, set);
+  for (const auto &path : paths) load_policy(path, set);
+  if (policy_count) *policy_count = set.rules.size();
   if (!diags_->has_errors()) out = ir::lower(set, *diags_);
   flush_diagnostics();
   return !diags_->has_errors();

@@ -26,8 +26,13 @@ class Session {
   SourceManager &sources() { return *sources_; }
   DiagnosticEngine &diags() { return *diags_; }
 
-  // Reads and lowers policy files. False when any error was reported.
-  bool load_policies(const std::vector<std::string> &paths, ir::Policy &out);
+  // Reads and lowers policy files. False when any error was reported. A
+  // file that reads cleanly but holds no network policy (an empty file, a
+  // YAML of only a Deployment) gets a warning; `policy_count`, when given,
+  // receives how many rules were read in all.
+  bool load_policies(const std::vector<std::string> &paths, ir::Policy &out, size_t *policy_count = nullptr);
+  // Reads one policy file into `out`, with that warning.
+  bool load_policy(const std::string &path, ast::PolicySet &out);
   // Reads an inventory file into endpoints. False on errors.
   bool load_endpoints(const std::string &path, Inventory &inventory, ir::EndpointSet &out);
 

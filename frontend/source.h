@@ -24,6 +24,8 @@ class SourceManager {
   // Registers a file's contents and returns its id (never 0).
   uint32_t add(std::string path, std::string contents);
   const std::string &path(uint32_t file) const;
+  // The id the last add() returned (0 when none was added).
+  uint32_t last() const { return static_cast<uint32_t>(files_.size()); }
   const std::string &contents(uint32_t file) const;
   // The text of one line, without its newline; empty when out of range.
   std::string_view line_text(SourceLoc loc) const;

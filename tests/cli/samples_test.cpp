@@ -125,8 +125,9 @@ TEST_SUITE("cli") {
     auto r = run_polc({"apply", (polc::test::source_dir() / "samples/06-http.yaml").string(), "--iface",
                        "polc-none0", "--hook", "xdp", "--endpoints",
                        (polc::test::source_dir() / "samples/endpoints.json").string()});
-    CHECK(r.exit_code == 3);
-    CHECK(r.err.find("only the tc hook enforces") != std::string::npos);
+    CHECK(r.exit_code == 1);  // an input error at the rule (issue 16)
+    CHECK(r.err.find("06-http.yaml:") != std::string::npos);
+    CHECK(r.err.find("error: HTTP rules need the tc hook") != std::string::npos);
     // A failed first apply leaves no pin folder behind.
     CHECK_FALSE(std::filesystem::exists("/sys/fs/bpf/polc/host/polc-none0"));
   }

@@ -96,3 +96,25 @@ TEST_SUITE("cli") {
     CHECK_MESSAGE(r.err.find("needs root") != std::string::npos, r.err);
   }
 }
+
+TEST_SUITE("cli") {
+  TEST_CASE("an input with no policy: compile and lint warn, apply refuses") {
+    TempDir dir;
+    write_file(dir / "empty.yaml", "");
+    write_file(dir / "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}\n");
+    for (const char *name : {"empty.yaml", "deploy.yaml"}) {
+      CAPTURE(name);
+      std::string path = (dir / name).string();
+      CommandResult c = run_polc({"compile", path, "-o", (dir / "x.o").string()});
+      CHECK(c.exit_code == 0);
+      CHECK_MESSAGE(c.err.find(std::string(name) + ":1:1: warning: no network policy in this file") != std::string::npos,
+                    c.err);
+      CommandResult l = run_polc({"lint", path});
+      CHECK(l.exit_code == 0);
+      CHECK_MESSAGE(l.out.find("no network policy in this file") != std::string::npos, l.out);
+      CommandResult a = run_polc({"apply", path, "--iface", "polc-none0"});
+      CHECK(a.exit_code == 1);
+      CHECK_MESSAGE(a.err.find("holds no network policy; nothing to apply") != std::string::npos, a.err);
+    }
+  }
+}

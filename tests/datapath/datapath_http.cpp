@@ -44,10 +44,6 @@ constexpr const char *kPolicy = R"([{
   }]
 }])";
 
-constexpr const char *kInventory = R"({"endpoints": [
-  {"name": "web", "labels": {"app": "web"}, "ips": ["10.0.1.10", "fd00::10"]},
-  {"name": "frontend", "labels": {"app": "frontend"}, "ips": ["10.0.2.20", "fd00::20"]}]})";
-
 // The RST a refusal leaves: addresses and ports as the client sent them,
 // sequence number where the server's stream stands, no payload, valid
 // checksums.
@@ -91,7 +87,7 @@ std::string get(const std::string &path, const std::string &extra = "") {
 TEST_SUITE("datapath") {
   TEST_CASE("HTTP requests are judged in the kernel, one segment each") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
+    HttpDatapath dp = HttpDatapath::make(kPolicy);
     for (bool v6 : {false, true}) {
       CAPTURE(v6);
       Client c{v6, static_cast<uint16_t>(v6 ? 40002 : 40000), 80, v6 ? 7000u : 1000u};
@@ -133,7 +129,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("a head split over segments is followed across them") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
+    HttpDatapath dp = HttpDatapath::make(kPolicy);
     for (bool deny : {false, true}) {
       CAPTURE(deny);
       Client c;
@@ -160,7 +156,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("a SYN carrying a request (TCP Fast Open) is dropped and counted; bare ACKs pass") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
+    HttpDatapath dp = HttpDatapath::make(kPolicy);
     Client c;
     c.sport = 41500;
     uint64_t before = dp.drops(POLC_DROP_HTTP_UNSUPPORTED);
@@ -179,7 +175,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("what cannot be inspected is refused and counted") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
+    HttpDatapath dp = HttpDatapath::make(kPolicy);
     uint16_t port = 42000;
     auto refused_with = [&](const std::vector<std::string> &segments, uint32_t reason) {
       Client c;
@@ -222,7 +218,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("a segment past a hole is dropped until the hole is filled") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
+    HttpDatapath dp = HttpDatapath::make(kPolicy);
     Client c;
     c.sport = 43000;
     std::string request = get("/public/hole");
@@ -241,7 +237,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("ports without HTTP rules and padded frames are left alone") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
+    HttpDatapath dp = HttpDatapath::make(kPolicy);
     Client c;
     c.sport = 44000;
     c.dport = 81;
@@ -259,7 +255,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("audit mode: nothing is dropped or answered, every verdict is counted, the stream is read on") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory, /*audit=*/true);
+    HttpDatapath dp = HttpDatapath::make(kPolicy, kHttpInventory, /*audit=*/true);
     Client c;
     auto syn = runtime::build_packet(c.segment("", kSyn));
     c.seq += 1;

@@ -38,10 +38,6 @@ constexpr const char *kPolicy = R"([{
   }]
 }])";
 
-constexpr const char *kInventory = R"({"endpoints": [
-  {"name": "web", "labels": {"app": "web"}, "ips": ["10.0.1.10", "fd00::10"]},
-  {"name": "frontend", "labels": {"app": "frontend"}, "ips": ["10.0.2.20", "fd00::20"]}]})";
-
 enum class Want { Allow, Denied, NotNormal, Malformed, Unsupported };
 
 std::string want_name(Want w) {
@@ -230,7 +226,7 @@ ir::HttpRequest request_of(const Case &c) {
 TEST_SUITE("datapath") {
   TEST_CASE("tricky request heads: the kernel and the reference evaluator give the documented verdict") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
+    HttpDatapath dp = HttpDatapath::make(kPolicy);
     std::vector<Case> table = cases();
     CHECK(table.size() >= 60);
     uint16_t sport = 45000;
@@ -248,7 +244,7 @@ TEST_SUITE("datapath") {
 
   TEST_CASE("random paths of dot segments, escapes and slashes: kernel and reference agree") {
     if (!bpf_tests_enabled()) return;
-    HttpDatapath dp = HttpDatapath::make(kPolicy, kInventory);
+    HttpDatapath dp = HttpDatapath::make(kPolicy);
     std::mt19937 rng(1303);
     static const char *kPieces[] = {"public", "private", "a", "..", ".", "", "%2e", "%2E%2e", ".%2e", "%2f",
                                     "%5C",    "%41",     "%7e", "..;", "...", "%zz", "%", "%20", "x.txt", "?q=..",

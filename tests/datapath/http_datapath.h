@@ -19,6 +19,11 @@
 
 namespace polc::test {
 
+// The two endpoints of datapath_fixture.h that HTTP tests use.
+constexpr const char *kHttpInventory = R"({"endpoints": [
+  {"name": "web", "labels": {"app": "web"}, "ips": ["10.0.1.10", "fd00::10"]},
+  {"name": "frontend", "labels": {"app": "frontend"}, "ips": ["10.0.2.20", "fd00::20"]}]})";
+
 constexpr uint8_t kAck = 0x10, kPshAck = 0x18, kSyn = 0x02, kRstAck = 0x14;
 
 struct HttpDatapath {
@@ -31,7 +36,7 @@ struct HttpDatapath {
 
   // `policy_json` (rule JSON) over `inventory_json`; with `audit`, the
   // program of `apply --audit` (ir::DatapathShape::audit).
-  static HttpDatapath make(const char *policy_json, const char *inventory_json, bool audit = false);
+  static HttpDatapath make(const char *policy_json, const char *inventory_json = kHttpInventory, bool audit = false);
 
   runtime::TestRunResult run(const std::vector<uint8_t> &frame);
   uint64_t drops(uint32_t reason) const;
