@@ -21,6 +21,7 @@
 #include "codegen/compiled_object.h"
 #include "ir/ir_json.h"
 #include "ir/plan.h"
+#include "runtime/iface_pins.h"
 #include "runtime/installer.h"
 #include "runtime/netns_guard.h"
 
@@ -166,9 +167,11 @@ int run_apply(const ApplyOptions &opt) {
   };
 
   const double digest_ms = lap();
+  const bool had_policy = runtime::pinned_hook(request.id).has_value();
   auto outcome = runtime::apply_policy(request);
   if (!outcome) {
-    std::cerr << "polc: error: apply on " << opt.iface << " failed; the previous policy stays in force: "
+    std::cerr << "polc: error: apply on " << opt.iface << " failed"
+              << (had_policy ? "; the previous policy stays in force: " : "; nothing was attached: ")
               << outcome.error().message << "\n";
     return outcome.error().exit_code;
   }

@@ -1,5 +1,7 @@
 #include "runtime/iface_state.h"
 
+#include <filesystem>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -95,17 +97,30 @@ Result<void> save_state(const IfaceId &id, const IfaceState &state) {
 }
 
 Result<IfaceLock> IfaceLock::acquire(const IfaceId &id, int timeout_ms) {
-  if (auto made = make_private_dirs("/run/polc/" + id.scope()); !made) return made.error();
-  UniqueFd fd(::open(id.lock_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd.valid()) return environment_error("cannot open " + id.lock_path() + ": " + std::strerror(errno));
+  const std::string path = id.lock_path();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK) return environment_error("cannot lock " + id.lock_path() + ": " + std::strerror(errno));
-    if (std::chrono::steady_clock::now() > deadline)
-      return environment_error("another polc is changing " + id.iface + " (lock " + id.lock_path() + " held)");
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (;;) {
+    if (auto made = make_private_dirs("/run/polc/" + id.scope()); !made) return made.error();
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd.valid()) return environment_error("cannot open " + path + ": " + std::strerror(errno));
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) return environment_error("cannot lock " + path + ": " + std::strerror(errno));
+      if (std::chrono::steady_clock::now() > deadline)
+        return environment_error("another polc is changing " + id.iface + " (lock " + path + " held)");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // The holder before us may have removed the file (remove_file): then
+    // this lock guards nothing, and the path must be opened again.
+    struct stat held {}, named {};
+    if (::fstat(fd.get(), &held) == 0 && ::stat(path.c_str(), &named) == 0 && held.st_dev == named.st_dev &&
+        held.st_ino == named.st_ino)
+      return IfaceLock(std::move(fd), path);
   }
-  return IfaceLock(std::move(fd));
+}
+
+void IfaceLock::remove_file() {
+  ::unlink(path_.c_str());
+  ::rmdir(std::filesystem::path(path_).parent_path().c_str());  // fails harmlessly unless empty
 }
 
 }  // namespace polc::runtime

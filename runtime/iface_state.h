@@ -70,9 +70,16 @@ class IfaceLock {
  public:
   static Result<IfaceLock> acquire(const IfaceId &id, int timeout_ms = 60000);
 
+  // For a command that leaves the interface with nothing in force (a
+  // detach, a first apply that failed): the lock file and its folder go
+  // too, while still held. A waiter that opened the old file sees, once it
+  // gets the lock, that the path no longer names it, and opens again.
+  void remove_file();
+
  private:
-  explicit IfaceLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  IfaceLock(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
   UniqueFd fd_;
+  std::string path_;
 };
 
 std::string utc_now();

@@ -365,7 +365,10 @@ Result<ApplyOutcome> apply_policy(const ApplyRequest &request) {
   // A first apply that failed before attaching leaves nothing behind: no
   // pinned maps, no state, no empty folders (a wrong interface name would
   // otherwise leave one under /sys/fs/bpf/polc per attempt).
-  if (!outcome && !was_attached && !pinned_hook(id)) remove_interface_pins(id);
+  if (!outcome && !was_attached && !pinned_hook(id)) {
+    remove_interface_pins(id);
+    lock->remove_file();
+  }
   return outcome;
 }
 
@@ -373,7 +376,10 @@ Result<uint64_t> rollback_policy(const IfaceId &id) {
   auto lock = IfaceLock::acquire(id);
   if (!lock) return lock.error();
   std::optional<HookKind> hook = pinned_hook(id);
-  if (!hook) return Error{"polc enforces nothing on " + id.iface, 1};
+  if (!hook) {
+    lock->remove_file();  // nothing here before, nothing after
+    return Error{"polc enforces nothing on " + id.iface, 1};
+  }
   IfaceState state = load_state(id);
   auto live = find_live(id, *hook);
   if (!live) return live.error();
@@ -411,6 +417,7 @@ Result<bool> detach_policy(const IfaceId &id) {
   bool present = path_exists(id.pin_dir());
   // Unpinning a link drops its last reference: the program leaves the hook.
   remove_interface_pins(id);
+  lock->remove_file();
   return present;
 }
 

@@ -132,6 +132,23 @@ TEST_SUITE("cli") {
     CHECK_FALSE(std::filesystem::exists("/sys/fs/bpf/polc/host/polc-none0"));
   }
 
+  TEST_CASE("a failed apply, rollback or detach leaves no lock file, and claims no previous policy") {
+    if (!polc::test::bpf_tests_enabled()) return;
+    auto sample = [](const char *name) { return (polc::test::source_dir() / "samples" / name).string(); };
+    auto a = run_polc({"apply", sample("01-labels.json"), "--iface", "polc-none0", "--endpoints",
+                       sample("endpoints.json")});
+    CHECK(a.exit_code == 3);
+    CHECK_MESSAGE(a.err.find("nothing was attached") != std::string::npos, a.err);
+    CHECK(a.err.find("previous policy stays in force") == std::string::npos);
+    CHECK(run_polc({"rollback", "--iface", "polc-none1"}).exit_code == 1);
+    CHECK(run_polc({"detach", "--iface", "polc-none2"}).exit_code == 0);
+    for (const char *iface : {"polc-none0", "polc-none1", "polc-none2"}) {
+      CAPTURE(iface);
+      CHECK_FALSE(std::filesystem::exists(std::string("/run/polc/host/") + iface + ".lock"));
+      CHECK_FALSE(std::filesystem::exists(std::string("/sys/fs/bpf/polc/host/") + iface));
+    }
+  }
+
   TEST_CASE("usage errors exit 2; unbuilt commands say so") {
     CHECK(run_polc({}).exit_code == 2);
     CHECK(run_polc({"compile"}).exit_code == 2);
