@@ -16,7 +16,67 @@ std::string_view severity_name(Severity s) {
   return "error";
 }
 
+namespace {
+
+// The length of the valid UTF-8 sequence at s[i], or 0.
+size_t utf8_length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (n == 0 || i + n > s.size() || (n == 2 && c < 0xc2)) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  return n;
+}
+
+// Bytes a terminal should not be handed: controls, and what is not UTF-8.
+std::string escape_bytes(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_length(s, i);
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7f))) {
+      out += c == '\t' ? std::string("\\t") : c == '\n' ? std::string("\\n") : fmt::format("\\x{:02x}", c);
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+// A message quotes the user's values ("..."): each is shown escaped, and
+// cut to about 80 characters, so that a 10,000-byte value or a binary file
+// does not flood the terminal.
+std::string tidy_message(std::string_view message) {
+  constexpr size_t kMaxValue = 80;
+  std::string out;
+  size_t i = 0;
+  while (i < message.size()) {
+    size_t open = message.find('"', i);
+    size_t close = open == std::string_view::npos ? open : message.find('"', open + 1);
+    if (close == std::string_view::npos) {
+      out += escape_bytes(message.substr(i));
+      break;
+    }
+    out += escape_bytes(message.substr(i, open + 1 - i));
+    std::string value = escape_bytes(message.substr(open + 1, close - open - 1));
+    if (value.size() > kMaxValue) {
+      size_t cut = kMaxValue - 3;
+      while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xc0) == 0x80) --cut;  // not inside a character
+      value = value.substr(0, cut) + "...";
+    }
+    out += value + '"';
+    i = close + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 Diagnostic &DiagnosticEngine::report(Diagnostic d) {
+  d.message = tidy_message(d.message);
   if (d.severity == Severity::Error) ++errors_;
   if (d.severity == Severity::Warning) ++warnings_;
   if (diags_.size() >= kMaxErrors) {
@@ -61,7 +121,8 @@ static void render_one(const DiagnosticEngine &engine, const SourceManager &sour
   out += fmt::format("{}: {}: {}\n", engine.where(d.loc), severity_name(d.severity), d.message);
   if (with_source && d.loc.valid() && d.loc.line > 0) {
     std::string_view text = sources.line_text(d.loc);
-    if (!text.empty() && text.size() < 400) {
+    // A line that is not plain text is not echoed: the caret would not line up.
+    if (!text.empty() && text.size() < 400 && escape_bytes(text) == text) {
       std::string caret;
       for (uint32_t i = 1; i < d.loc.col && i <= text.size(); ++i)
         caret += text[i - 1] == '\t' ? '\t' : ' ';
