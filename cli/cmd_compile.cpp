@@ -34,6 +34,7 @@ int run_compile(const CompileOptions &opt) {
     return kExitInputError;
 
   std::string out = opt.output;
+  if (out.empty() && opt.policies.front() == "-") out = "stdin.o";
   if (out.empty()) out = std::filesystem::path(opt.policies.front()).stem().string() + ".o";
   std::string bytes(compiled->elf.begin(), compiled->elf.end());
   return write_output(out, bytes) ? kExitOk : kExitInputError;

@@ -1,4 +1,4 @@
-// polc fmt [--check] FILE.pol...
+// polc fmt [--check] FILE.pol...   ("-": standard input to standard output)
 // Rewrites DSL files in the canonical layout (frontend/dsl_writer.h),
 // comments kept. With --check nothing is written: the exit code says
 // whether some file would change (1), as `gofmt -l`/`black --check` do.
@@ -28,7 +28,8 @@ int run_fmt(const FmtOptions &opt) {
   Session session;
   bool input_error = false, would_change = false;
   for (const std::string &path : opt.files) {
-    if (!has_extension(path, ".pol")) {
+    bool from_stdin = path == "-";  // formatted to standard output, as gofmt does
+    if (!from_stdin && !has_extension(path, ".pol")) {
       std::cerr << "polc: fmt: " << path << ": not a DSL file (.pol); convert it with `polc convert --to pol`\n";
       input_error = true;
       continue;
@@ -41,6 +42,10 @@ int run_fmt(const FmtOptions &opt) {
       continue;
     }
     std::string formatted = write_dsl(rules, comments);
+    if (from_stdin && !opt.check) {
+      std::cout << formatted << std::flush;
+      continue;
+    }
     if (formatted == session.sources().contents(file)) continue;
     would_change = true;
     if (opt.check) {
@@ -59,7 +64,7 @@ int run_fmt(const FmtOptions &opt) {
 void add_fmt_command(CLI::App &app, int &exit_code) {
   auto opt = std::make_shared<FmtOptions>();
   auto *sub = app.add_subcommand("fmt", "rewrite DSL files in the canonical layout");
-  sub->add_option("files", opt->files, "DSL files (.pol)")->required();
+  sub->add_option("files", opt->files, "DSL files (.pol); - reads standard input and writes standard output")->required();
   sub->add_flag("--check", opt->check, "write nothing; exit 1 when a file would change");
   sub->callback([opt, &exit_code] { exit_code = run_fmt(*opt); });
 }

@@ -147,7 +147,9 @@ void read_json_policy(uint32_t file, SourceManager &sources, DiagnosticEngine &d
 bool read_policy_source(uint32_t file, SourceManager &sources, DiagnosticEngine &diags, ast::PolicySet &out) {
   size_t errors = diags.error_count();
   const std::string &path = sources.path(file);
-  if (has_extension(path, ".pol")) return read_dsl(file, sources, diags, out) && diags.error_count() == errors;
+  bool from_stdin = path == kStdinName;
+  if (has_extension(path, ".pol") || (from_stdin && looks_like_dsl(sources.contents(file))))
+    return read_dsl(file, sources, diags, out) && diags.error_count() == errors;
   if (has_extension(path, ".json")) read_json_policy(file, sources, diags, out);
   else read_policy_documents(parse_source(file, sources, diags), diags, out);
   return diags.error_count() == errors;

@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <cctype>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -22,6 +24,11 @@ bool has_extension(std::string_view path, std::string_view ext) {
 }
 
 uint32_t read_source_file(const std::string &path, SourceManager &sources, DiagnosticEngine &diags) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return sources.add(std::string(kStdinName), std::move(ss).str());
+  }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     diags.error(SourceLoc{sources.add(path, ""), 0, 0}, "io", "cannot read file: it is a directory");
@@ -59,6 +66,22 @@ std::vector<Document> parse_source(uint32_t file, SourceManager &sources, Diagno
   const std::string &text = sources.contents(file);
   if (has_extension(sources.path(file), ".json")) return parse_json(file, text, diags);
   return parse_documents(file, text, diags);
+}
+
+bool looks_like_dsl(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+    } else if (c == '#') {  // a comment line, in the DSL as in YAML
+      size_t nl = text.find('\n', i);
+      i = nl == std::string_view::npos ? text.size() : nl + 1;
+    } else {
+      return text.compare(i, 6, "policy") == 0 && (i + 6 == text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 6])));
+    }
+  }
+  return false;
 }
 
 }  // namespace polc

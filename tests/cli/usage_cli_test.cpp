@@ -118,3 +118,40 @@ TEST_SUITE("cli") {
     }
   }
 }
+
+TEST_SUITE("cli") {
+  TEST_CASE("- reads standard input for compile, lint, fmt and convert") {
+    TempDir dir;
+    std::string polc = polc_binary().string();
+    std::string samples = (source_dir() / "samples").string();
+    auto piped = [&](const std::string &file, const std::string &args) {
+      return run_shell("cat '" + samples + "/" + file + "' | '" + polc + "' " + args);
+    };
+    // The same bytes as from the file, for JSON, YAML and the DSL.
+    for (const char *sample : {"01-labels.json", "02-cidr.yaml", "01-labels.pol"}) {
+      CAPTURE(sample);
+      std::string from_stdin = (dir / "stdin.o").string(), from_file = (dir / "file.o").string();
+      CommandResult s = piped(sample, "compile - -o '" + from_stdin + "'");
+      REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+      REQUIRE(run_polc({"compile", samples + "/" + sample, "-o", from_file}).exit_code == 0);
+      CHECK(read_file(from_stdin) == read_file(from_file));
+    }
+    CommandResult bad = run_shell("echo '[{\"endpointSelector\": {}, \"ingress\": [{\"fromCIDR\": [\"1.2.3.400/8\"]}]}]' | '" +
+                                  polc + "' compile - -o '" + (dir / "x.o").string() + "'");
+    CHECK(bad.exit_code == 1);
+    CHECK_MESSAGE(bad.err.find("<stdin>:1:53: error: invalid CIDR") != std::string::npos, bad.err);
+
+    CommandResult lint = piped("02-cidr.yaml", "lint - --format json");
+    CHECK(lint.exit_code == 0);
+    CHECK(lint.out.find("\"findings\"") != std::string::npos);
+
+    CommandResult fmt = run_shell("printf 'policy {\\n  select app=api;\\n allow ingress from endpoints {tier=frontend};\\n}\\n' | '" +
+                                  polc + "' fmt -");
+    CHECK(fmt.exit_code == 0);
+    CHECK(fmt.out == "policy {\n  select app = api;\n  allow ingress from endpoints { tier = frontend };\n}\n");
+
+    CommandResult convert = piped("01-labels.pol", "convert - --to json");
+    CHECK(convert.exit_code == 0);
+    CHECK(convert.out.find("\"endpointSelector\"") != std::string::npos);
+  }
+}
