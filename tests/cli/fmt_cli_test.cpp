@@ -46,3 +46,23 @@ TEST_SUITE("cli") {
     CHECK(read_file(dir / "a.o") == read_file(dir / "b.o"));
   }
 }
+
+TEST_SUITE("cli") {
+  TEST_CASE("fmt --diff shows the change as a unified diff and writes nothing") {
+    polc::test::TempDir dir;
+    std::string path = (dir / "f.pol").string();
+    const std::string messy = "policy {\n  select app=api;\n allow ingress from endpoints {tier=frontend};\n}\n";
+    polc::test::write_file(path, messy);
+    auto r = polc::test::run_polc({"fmt", "--diff", path});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("--- " + path) != std::string::npos);
+    CHECK(r.out.find("\n-  select app=api;\n") != std::string::npos);
+    CHECK(r.out.find("\n+  select app = api;\n") != std::string::npos);
+    CHECK(polc::test::read_file(path) == messy);
+    // A formatted file: no diff, exit 0.
+    REQUIRE(polc::test::run_polc({"fmt", path}).exit_code == 0);
+    auto clean = polc::test::run_polc({"fmt", "--diff", path});
+    CHECK(clean.exit_code == 0);
+    CHECK(clean.out.empty());
+  }
+}
