@@ -110,6 +110,7 @@ enum class Origin : uint8_t {
 
 struct Rule {
   SourceLoc loc;
+  SourceLoc end_loc;  // DSL: the closing brace, so that fmt keeps a comment on its line
   Origin origin = Origin::RuleJson;
   std::string name;        // metadata.name where there is one
   std::string namespace_;  // namespaced origins: the policy's namespace

@@ -41,6 +41,7 @@ class TreeReader {
     ast::Rule rule;
     rule.origin = ast::Origin::Dsl;
     rule.loc = loc(p);
+    rule.end_loc = loc(p->getStop());
     if (p->name) rule.name = text(p->name);
     bool selected = false;
     for (P::ItemContext *item : p->item()) {

@@ -191,7 +191,9 @@ class Printer {
       return std::pair(a.loc.line, a.loc.col) < std::pair(b.loc.line, b.loc.col);
     });
     for (const auto &s : statements) statement(s);
+    leading(rule.end_loc, "  ");  // comments after the last statement, inside the block
     out_ += "}\n";
+    trailing(rule.end_loc);
   }
 
   void statement(const Statement &s) {

@@ -66,3 +66,16 @@ TEST_SUITE("cli") {
     CHECK(clean.out.empty());
   }
 }
+
+TEST_SUITE("cli") {
+  TEST_CASE("fmt keeps a comment on the line it was written on, the closing brace's included") {
+    polc::test::TempDir dir;
+    std::string path = (dir / "c.pol").string();
+    polc::test::write_file(path, "policy {  # web\n  select app=api;  # the api\n  allow ingress from endpoints "
+                                 "{tier=frontend}; # fe\n  # last words\n}  # end\n");
+    REQUIRE(polc::test::run_polc({"fmt", path}).exit_code == 0);
+    CHECK(polc::test::read_file(path) ==
+          "policy {  # web\n  select app = api;  # the api\n  allow ingress from endpoints { tier = frontend };  # fe\n"
+          "  # last words\n}  # end\n");
+  }
+}
