@@ -63,29 +63,6 @@ bool unknown_option(const CLI::App &app, int argc, char **argv) {
   return found;
 }
 
-// What CLI11 still finds left over: named the same way. the command does not take,
-// with the nearest option of that command.
-void unknown_options(const CLI::App &app, const CLI::ExtrasError &e) {
-  const CLI::App *cmd = &app;
-  for (const CLI::App *sub : app.get_subcommands()) cmd = sub;  // the one that was parsed
-  std::vector<std::string> names;
-  for (const CLI::Option *opt : cmd->get_options())
-    for (const std::string &l : opt->get_lnames()) names.push_back("--" + l);
-  std::vector<std::string_view> views(names.begin(), names.end());
-  std::string prefix = cmd == &app ? "polc" : "polc " + cmd->get_name();
-  bool named = false;
-  for (const std::string &arg : cmd->remaining()) {
-    std::string word = arg.substr(0, arg.find('='));
-    if (word.rfind("-", 0) != 0) continue;
-    std::string hint = nearest(word, views);
-    std::cerr << prefix << ": unknown option \"" << word << "\""
-              << (hint.empty() ? std::string("") : "; did you mean \"" + hint + "\"?") << "\n";
-    named = true;
-  }
-  if (!named) std::cerr << prefix << ": " << e.what() << "\n";
-  std::cerr << "Run '" << prefix << " --help' for its options.\n";
-}
-
 }  // namespace
 
 int run_cli(int argc, char **argv) {
@@ -131,9 +108,6 @@ int run_cli(int argc, char **argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion &e) {
     return app.exit(e);
-  } catch (const CLI::ExtrasError &e) {
-    unknown_options(app, e);
-    return kExitUsage;
   } catch (const CLI::ParseError &e) {
     app.exit(e);
     return kExitUsage;
