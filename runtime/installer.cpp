@@ -142,6 +142,11 @@ Result<void> pin_object_dir(const BpfObject &object, HookKind hook, const std::s
     if (fd < 0) continue;  // an object without HTTP rules
     if (auto pinned = pin_object(fd, tmp + "/" + map); !pinned) return pinned;
   }
+  // The request parser's program array (templates/http.h): the kernel
+  // empties a program array when its last user reference goes, which
+  // would leave every HTTP connection to fail closed once polc exits.
+  if (int fd = object.map_fd("polc_http_progs"); fd >= 0)
+    if (auto pinned = pin_object(fd, tmp + "/polc_http_progs"); !pinned) return pinned;
   // The directory appears whole or not at all.
   if (std::rename(tmp.c_str(), dir.c_str()) != 0) return environment_error("cannot rename " + tmp + " to " + dir);
   return {};
@@ -283,7 +288,7 @@ Result<ApplyOutcome> apply_locked(const ApplyRequest &request) {
     lap();
     if (auto installed = install_slot(*maps, slot, request.plan); !installed) return installed.error();
     times.fill_ms = lap();
-    if (auto flipped = set_active_slot(*maps, slot); !flipped) return flipped.error();
+    if (auto flipped = set_active(*maps, slot, generation); !flipped) return flipped.error();
     times.commit_ms = lap();
     outcome.switch_ms = ms_since(start);
     outcome.kind = ApplyOutcome::Kind::MapSwap;
@@ -307,7 +312,7 @@ Result<ApplyOutcome> apply_locked(const ApplyRequest &request) {
       if (!maps) return maps.error();
       lap();
       if (auto installed = install_slot(*maps, into->slot, request.plan); !installed) return installed.error();
-      if (auto flipped = set_active_slot(*maps, into->slot); !flipped) return flipped.error();
+      if (auto flipped = set_active(*maps, into->slot, generation); !flipped) return flipped.error();
       times.fill_ms = lap();
       if (auto switched = link_object_programs(id, request.hook, into->object); !switched) return switched.error();
       times.commit_ms = lap();
@@ -331,6 +336,8 @@ Result<ApplyOutcome> apply_locked(const ApplyRequest &request) {
   if (!object) return object.error();
   times.load_ms = lap();
   if (auto filled = fill_policy_maps(*object, request.plan); !filled) return filled.error();
+  if (auto stamped = write_active_word(object->map_fd("polc_active"), polc_active_word(generation, 0)); !stamped)
+    return stamped.error();
   times.fill_ms = lap();
   const uint64_t number = state.next_object++;
   state.objects[number] = ObjectRecord{request.shape_digest, {{0, SlotRecord{generation, request.policy_digest, "", 0}}}};
@@ -388,14 +395,19 @@ Result<uint64_t> rollback_policy(const IfaceId &id) {
   std::optional<Live> target = rollback_target(id, state, **live);
   if (!target) return Error{"no previous generation to roll back to on " + id.iface, 1};
 
+  // The restored policy is a new generation (maps_abi.h): the connections
+  // stamped since it was last in force are judged by it again.
+  const uint64_t generation = state.next_generation++;
+  state.objects[target->object].slots[target->slot].generation = generation;
+  if (auto saved = save_state(id, state); !saved) return saved.error();
   auto maps = open_slot_maps(object_dir(id, target->object));
   if (!maps) return maps.error();
   if (target->object == (*live)->object) {
-    if (auto flipped = set_active_slot(*maps, target->slot); !flipped) return flipped.error();
+    if (auto flipped = set_active(*maps, target->slot, generation); !flipped) return flipped.error();
   } else {
     // The previous object's own active slot is set while it is idle, then
     // each link goes back to its programs.
-    if (auto flipped = set_active_slot(*maps, target->slot); !flipped) return flipped.error();
+    if (auto flipped = set_active(*maps, target->slot, generation); !flipped) return flipped.error();
     for (const HookProgram &p : hook_programs(*hook)) {
       auto prog = open_pinned(object_dir(id, target->object) + "/" + p.prog_pin);
       auto link = open_pinned(id.pin_dir() + "/" + p.link_pin);

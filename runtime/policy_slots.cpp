@@ -2,6 +2,8 @@
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -66,16 +68,34 @@ Result<UniqueFd> fresh_inner(int array, const char *name, uint32_t max_entries =
 
 }  // namespace
 
-Result<uint32_t> active_slot(const SlotMaps &maps) {
-  uint32_t zero = 0, slot = 0;
-  auto found = map_lookup(maps.active.get(), &zero, &slot);
+Result<uint64_t> read_active_word(int active_fd) {
+  uint32_t zero = 0;
+  uint64_t word = 0;
+  auto found = map_lookup(active_fd, &zero, &word);
   if (!found) return found.error();
-  return slot;
+  return word;
 }
 
-Result<void> set_active_slot(const SlotMaps &maps, uint32_t slot) {
-  uint32_t zero = 0;
-  return map_update(maps.active.get(), &zero, &slot);
+Result<void> write_active_word(int active_fd, uint64_t word) {
+  // One aligned 64-bit store into the map's page: a packet reads the slot
+  // and the generation of one write (maps_abi.h). A map update copies the
+  // value with memcpy, which promises no such thing.
+  const long page = sysconf(_SC_PAGESIZE);
+  void *mem = mmap(nullptr, static_cast<size_t>(page), PROT_READ | PROT_WRITE, MAP_SHARED, active_fd, 0);
+  if (mem == MAP_FAILED) return environment_error("cannot map polc_active: " + errno_text());
+  __atomic_store_n(static_cast<uint64_t *>(mem), word, __ATOMIC_SEQ_CST);
+  munmap(mem, static_cast<size_t>(page));
+  return {};
+}
+
+Result<uint32_t> active_slot(const SlotMaps &maps) {
+  auto word = read_active_word(maps.active.get());
+  if (!word) return word.error();
+  return static_cast<uint32_t>(*word & 1);
+}
+
+Result<void> set_active(const SlotMaps &maps, uint32_t slot, uint64_t generation) {
+  return write_active_word(maps.active.get(), polc_active_word(generation, slot));
 }
 
 Result<bool> slot_populated(const SlotMaps &maps, uint32_t slot) {

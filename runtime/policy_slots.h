@@ -2,7 +2,7 @@
 // "Policy generations"): each of the six policy maps is reached through
 // an array of maps with POLC_SLOTS slots, and polc_active names the slot in
 // force. A map-only update builds a complete new set of inner maps, puts
-// them in the idle slot, and flips polc_active: one map update.
+// them in the idle slot, and writes polc_active's word: one 64-bit store.
 #pragma once
 
 #include <array>
@@ -37,8 +37,13 @@ struct SlotMaps {
 // slot is empty.
 Result<UniqueFd> inner_map(int array_fd, uint32_t slot);
 
+// polc_active's word (templates/maps_abi.h): generation << 1 | slot.
+Result<uint64_t> read_active_word(int active_fd);
+Result<void> write_active_word(int active_fd, uint64_t word);
 Result<uint32_t> active_slot(const SlotMaps &maps);
-Result<void> set_active_slot(const SlotMaps &maps, uint32_t slot);
+// Puts `slot` in force as `generation`: one 64-bit store, after which every
+// packet judges by the slot's maps and restamps the connections it lets on.
+Result<void> set_active(const SlotMaps &maps, uint32_t slot, uint64_t generation);
 // True when every array (HTTP ones included) has an inner map in `slot`.
 Result<bool> slot_populated(const SlotMaps &maps, uint32_t slot);
 // Creates fresh inner maps shaped like the ones in place (the HTTP table

@@ -1,29 +1,37 @@
-/* Connection tracking: replies of allowed connections pass without rules
- * (CONTRACT §1.1, "enforcement is stateful"). One LRU hash, polc_ct, keyed
- * by the connection as its initiator sent it (maps_abi.h), shared by both
- * programs of the interface and reused by every new program, so it
- * survives policy swaps.
+/* Connection tracking (CONTRACT §1.1, "enforcement is stateful"): one LRU
+ * hash, polc_ct, with one entry per connection under a key both directions
+ * find (maps_abi.h), shared by both programs of the interface and reused by
+ * every new program, so it survives policy swaps.
  *
- * - A packet whose reversed tuple is a live connection is a reply: it
- *   passes, and refreshes the entry.
- * - Any other packet goes through the policy; once allowed it records (or
- *   refreshes) its own tuple. Forward packets are never waved through, so
- *   a new policy applies at once to the requests of existing connections.
+ * An entry carries the stamp of the generation whose full verdict allowed
+ * it, per opening direction (maps_abi.h). datapath.h's fast path passes a
+ * packet, forward or reply, whose entry is live and stamped with the word
+ * in force; any other packet is judged for the connection's opening
+ * direction and, allowed, restamps it. So a swap costs each connection one
+ * verdict at its next packet, and cuts exactly those the new policy denies.
+ *
  * - TCP: FIN from both sides or an RST shortens the lifetime to
- *   POLC_CT_CLOSING_NS. UDP and SCTP are pseudo-connections on their ports,
- *   ICMP echo on the identifier (requests forward, replies backward).
- * Entries expire by age, checked here; the LRU evicts the oldest when full.
- * Later fragments carry no ports and are not tracked.
+ *   POLC_CT_CLOSING_NS; an opening SYN is always judged (it may reuse the
+ *   tuple of a closed connection). UDP and SCTP are pseudo-connections on
+ *   their ports, ICMP echo on the identifier (requests open, replies
+ *   answer).
+ * - Entries expire by age, checked here; the LRU evicts the oldest when
+ *   full. Later fragments carry no ports and are not tracked; fragments are
+ *   always judged, so the first one records its ports (frag.h).
+ * - Denied packets leave nothing behind: no negative verdict is cached,
+ *   so an attacker cannot fill the table with them.
  *
  * A live entry is written only when something changes: its age is
  * refreshed once per POLC_CT_REFRESH_NS, its flags when a FIN or RST adds
- * one. The two programs of an interface run on different CPUs, and a write
- * per packet to the entry both read would move its cache line between them
- * on every packet (Cilium's conntrack does the same, CT_REPORT_INTERVAL). */
+ * one, its stamp once per generation. The two programs of an interface run
+ * on different CPUs, and a write per packet to the entry both read would
+ * move its cache line between them on every packet (Cilium's conntrack
+ * does the same, CT_REPORT_INTERVAL). */
 #ifndef POLC_CONNTRACK_H
 #define POLC_CONNTRACK_H
 
 #include "maps.h"
+#include "policy.h"
 
 /* Connection ages are seconds long: the coarse clock (one tick, a few ms,
  * behind) is precise enough and costs a fraction of bpf_ktime_get_ns(),
@@ -42,15 +50,51 @@
 #define POLC_TCP_FIN 0x01
 #define POLC_TCP_SYN 0x02
 #define POLC_TCP_RST 0x04
+#define POLC_TCP_ACK 0x10
 
 #define POLC_CT_CAN_FORWARD 0x1 /* the packet may open or continue a connection */
 #define POLC_CT_CAN_REPLY 0x2   /* the packet may be a reply */
 
 struct polc_ct_pkt {
-	struct polc_ct_key key; /* the packet's tuple as sent */
+	struct polc_ct_key key; /* the connection's key (maps_abi.h) */
 	__u8 roles;             /* POLC_CT_CAN_*; 0: not tracked */
 	__u8 tcp_flags;
+	__u8 sender;            /* 1 when the packet's sender is the key's b */
 };
+
+/* 1 when (d, dport) sorts before (s, sport): the sender is then b. Native
+ * 32-bit words, the order runtime/conntrack_key.cpp uses too. */
+static __always_inline __u8 ct_sender_is_b(const struct polc_pkt *pkt, __be16 sport, __be16 dport)
+{
+	const __u32 *s = (const __u32 *)pkt->saddr;
+	const __u32 *d = (const __u32 *)pkt->daddr;
+
+#pragma unroll
+	for (int i = 0; i < 4; i++)
+		if (s[i] != d[i])
+			return d[i] < s[i];
+	return dport < sport;
+}
+
+static __always_inline void ct_key_fill(struct polc_ct_pkt *ct, const struct polc_pkt *pkt, __be16 sport, __be16 dport)
+{
+	ct->sender = ct_sender_is_b(pkt, sport, dport);
+	if (ct->sender) {
+		__builtin_memcpy(ct->key.addr_a, pkt->daddr, 16);
+		__builtin_memcpy(ct->key.addr_b, pkt->saddr, 16);
+		ct->key.port_a = dport;
+		ct->key.port_b = sport;
+	} else {
+		__builtin_memcpy(ct->key.addr_a, pkt->saddr, 16);
+		__builtin_memcpy(ct->key.addr_b, pkt->daddr, 16);
+		ct->key.port_a = sport;
+		ct->key.port_b = dport;
+	}
+	ct->key.proto = pkt->proto;
+	ct->key.family = pkt->family;
+	ct->key.opener = 0;
+	ct->key.user = 0;
+}
 
 static __always_inline void ct_parse(void *data, void *data_end, __u32 l4_off, const struct polc_pkt *pkt, struct polc_ct_pkt *ct)
 {
@@ -60,13 +104,9 @@ static __always_inline void ct_parse(void *data, void *data_end, __u32 l4_off, c
 	 * verifier sees the checks on the register it dereferences. */
 	asm volatile("" : "+r"(l4));
 	ct->roles = 0;
+	ct->tcp_flags = 0;
 	if (pkt->flags & POLC_PKT_LATER_FRAGMENT)
 		return;
-	__builtin_memcpy(ct->key.saddr, pkt->saddr, 16);
-	__builtin_memcpy(ct->key.daddr, pkt->daddr, 16);
-	ct->key.proto = pkt->proto;
-	ct->key.family = pkt->family;
-	ct->key.pad = 0;
 
 	switch (pkt->proto) {
 	case POLC_IPPROTO_TCP:
@@ -77,13 +117,12 @@ static __always_inline void ct_parse(void *data, void *data_end, __u32 l4_off, c
 
 		if ((void *)(ports + 1) > data_end)
 			return;
-		ct->key.sport = ports->sport;
-		ct->key.dport = ports->dport;
 		if (pkt->proto == POLC_IPPROTO_TCP) {
 			if ((void *)(l4 + 14) > data_end)
 				return;
 			ct->tcp_flags = l4[13];
 		}
+		ct_key_fill(ct, pkt, ports->sport, ports->dport);
 		ct->roles = POLC_CT_CAN_FORWARD | POLC_CT_CAN_REPLY;
 		return;
 	}
@@ -96,17 +135,26 @@ static __always_inline void ct_parse(void *data, void *data_end, __u32 l4_off, c
 		if ((void *)(id + 1) > data_end)
 			return;
 		type = l4[0];
-		ct->key.sport = *id;
-		ct->key.dport = 0;
-		if (type == (pkt->proto == POLC_IPPROTO_ICMP ? 8 : 128))
+		ct_key_fill(ct, pkt, *id, *id);
+		if (type == (pkt->proto == POLC_IPPROTO_ICMP ? 8 : 128)) {
 			ct->roles = POLC_CT_CAN_FORWARD;
-		else if (type == (pkt->proto == POLC_IPPROTO_ICMP ? 0 : 129))
+			ct->key.opener = ct->sender;
+		} else if (type == (pkt->proto == POLC_IPPROTO_ICMP ? 0 : 129)) {
 			ct->roles = POLC_CT_CAN_REPLY;
+			ct->key.opener = !ct->sender;
+		}
 		return;
 	}
 	default:
 		return;
 	}
+}
+
+/* A TCP SYN without ACK: the first packet of a connection, judged even
+ * when its tuple has an entry. */
+static __always_inline int ct_opening_syn(const struct polc_ct_pkt *ct)
+{
+	return ct->key.proto == POLC_IPPROTO_TCP && (ct->tcp_flags & (POLC_TCP_SYN | POLC_TCP_ACK)) == POLC_TCP_SYN;
 }
 
 static __always_inline __u64 ct_lifetime(__u8 proto, __u32 flags)
@@ -121,20 +169,33 @@ static __always_inline __u64 ct_lifetime(__u8 proto, __u32 flags)
 	return POLC_CT_UDP_NS;
 }
 
-static __always_inline __u32 ct_tcp_flags(__u8 tcp_flags, __u32 fin_flag)
+/* The flags a TCP packet adds; `reply`: its sender did not open. */
+static __always_inline __u32 ct_tcp_flags(const struct polc_ct_pkt *ct, int reply)
 {
 	__u32 flags = 0;
 
-	if (tcp_flags & POLC_TCP_FIN)
-		flags |= fin_flag;
-	if (tcp_flags & POLC_TCP_RST)
+	if (ct->key.proto != POLC_IPPROTO_TCP)
+		return 0;
+	if (ct->tcp_flags & POLC_TCP_FIN)
+		flags |= reply ? POLC_CT_FIN_REPLY : POLC_CT_FIN_ORIG;
+	if (ct->tcp_flags & POLC_TCP_RST)
 		flags |= POLC_CT_RST;
 	return flags;
 }
 
-static __always_inline int ct_entry_live(struct polc_ct_value *entry, __u8 proto, __u64 now)
+static __always_inline int ct_entry_live(const struct polc_ct_value *entry, __u8 proto, __u64 now)
 {
 	return now - entry->last_seen_ns < ct_lifetime(proto, entry->flags);
+}
+
+/* The live entry of the packet's connection, or 0. */
+static __always_inline struct polc_ct_value *ct_lookup(const struct polc_ct_pkt *ct, __u64 now)
+{
+	struct polc_ct_value *entry = bpf_map_lookup_elem(&polc_ct, &ct->key);
+
+	if (!entry || !ct_entry_live(entry, ct->key.proto, now))
+		return 0;
+	return entry;
 }
 
 /* A live entry seen again: writes only what changed (see the top). */
@@ -146,60 +207,63 @@ static __always_inline void ct_entry_touch(struct polc_ct_value *entry, __u64 no
 		entry->flags |= new_flags;
 }
 
-/* True when the packet is a reply of a live connection (and refreshes it). */
-static __always_inline int ct_is_reply(const struct polc_ct_pkt *ct)
-{
-	struct polc_ct_key reversed = {};
-	struct polc_ct_value *entry;
-	__u64 now;
+/* What the allowing verdict leaves in an entry for its opening direction.
+ * Constant indices: `fresh` lives on the stack, where the verifier takes
+ * no variable offset. */
+#define POLC_CT_ALLOW_AT(entry, i, stamp, allowed)            \
+	do {                                                  \
+		(entry)->rule_id[i] = (allowed)->rule_id;     \
+		(entry)->l7[i][0] = (allowed)->l7[0];         \
+		(entry)->l7[i][1] = (allowed)->l7[1];         \
+		(entry)->stamp[i] = (stamp);                  \
+	} while (0)
 
-	if (!(ct->roles & POLC_CT_CAN_REPLY))
-		return 0;
-	__builtin_memcpy(reversed.saddr, ct->key.daddr, 16);
-	__builtin_memcpy(reversed.daddr, ct->key.saddr, 16);
-	reversed.sport = ct->key.dport;
-	reversed.dport = ct->key.sport;
-	reversed.proto = ct->key.proto;
-	reversed.family = ct->key.family;
-	if (ct->key.proto == POLC_IPPROTO_ICMP || ct->key.proto == POLC_IPPROTO_ICMPV6) {
-		reversed.sport = ct->key.sport; /* the echo identifier */
-		reversed.dport = 0;
-	}
-	entry = bpf_map_lookup_elem(&polc_ct, &reversed);
-	if (!entry)
-		return 0;
-	now = ct_now();
-	if (!ct_entry_live(entry, ct->key.proto, now))
-		return 0;
-	ct_entry_touch(entry, now, ct->key.proto == POLC_IPPROTO_TCP ? ct_tcp_flags(ct->tcp_flags, POLC_CT_FIN_REPLY) : 0);
-	return 1;
+static __always_inline void ct_entry_allow(struct polc_ct_value *entry, __u8 od, __u64 stamp, const struct polc_allow_match *allowed)
+{
+	if (od)
+		POLC_CT_ALLOW_AT(entry, 1, stamp, allowed);
+	else
+		POLC_CT_ALLOW_AT(entry, 0, stamp, allowed);
+	if (allowed->needs_l7)
+		entry->l7_needed |= 1 << od;
+	else
+		entry->l7_needed &= ~(1 << od);
 }
 
-/* After an allow: records the packet's connection or refreshes it. */
-static __always_inline void ct_record(const struct polc_ct_pkt *ct)
+/* What the fast path needs to judge a request again (http.h). */
+static __always_inline void ct_entry_match(const struct polc_ct_value *entry, __u8 od, struct polc_allow_match *allowed)
 {
-	struct polc_ct_value *entry;
-	struct polc_ct_value fresh = {};
-	__u64 now;
+	od &= 1;
+	allowed->rule_id = entry->rule_id[od];
+	allowed->l7[0] = entry->l7[od][0];
+	allowed->l7[1] = entry->l7[od][1];
+	allowed->needs_l7 = (entry->l7_needed >> od) & 1;
+}
 
-	if (!(ct->roles & POLC_CT_CAN_FORWARD))
-		return;
-	now = ct_now();
-	entry = bpf_map_lookup_elem(&polc_ct, &ct->key);
-	if (entry) {
-		/* A new SYN reuses the tuple of a closed connection: start over. */
-		if (ct->key.proto == POLC_IPPROTO_TCP && (ct->tcp_flags & POLC_TCP_SYN) && !(ct->tcp_flags & 0x10)) {
-			entry->flags = 0;
-			entry->last_seen_ns = now;
-		}
-		ct_entry_touch(entry, now, ct->key.proto == POLC_IPPROTO_TCP ? ct_tcp_flags(ct->tcp_flags, POLC_CT_FIN_ORIG) : 0);
+/* After the verdict of an opening direction allowed the packet's
+ * connection: restamps its entry, or records a new one. `stamp` 0 records
+ * a connection audit mode let through but the policy denies: its replies
+ * pass as replies, its packets are judged every time. */
+static __always_inline void ct_record(const struct polc_ct_pkt *ct, struct polc_ct_value *entry, int reply, __u8 od, __u64 stamp,
+				      const struct polc_allow_match *allowed, __u64 now)
+{
+	struct polc_ct_value fresh = {};
+
+	if (entry && !(ct_opening_syn(ct) && !reply)) {
+		ct_entry_touch(entry, now, ct_tcp_flags(ct, reply));
+		ct_entry_allow(entry, od, stamp, allowed);
 		return;
 	}
+	if (reply || !(ct->roles & POLC_CT_CAN_FORWARD))
+		return;
+	/* A connection that ends before it is known is not one. */
 	if (ct->key.proto == POLC_IPPROTO_TCP && (ct->tcp_flags & POLC_TCP_RST))
 		return;
+	/* New, or a SYN reusing the tuple: the packet's sender opens it. */
 	fresh.last_seen_ns = now;
-	if (ct->key.proto == POLC_IPPROTO_TCP)
-		fresh.flags = ct_tcp_flags(ct->tcp_flags, POLC_CT_FIN_ORIG);
+	fresh.opener = ct->sender;
+	fresh.flags = ct_tcp_flags(ct, 0);
+	ct_entry_allow(&fresh, od, stamp, allowed);
 	bpf_map_update_elem(&polc_ct, &ct->key, &fresh, BPF_ANY);
 }
 

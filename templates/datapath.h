@@ -1,13 +1,17 @@
 /* One packet through the policy, for either hook and either direction.
  * The stages, each in its own header, return a polc_drop_reason:
- *   eth -> IPv4 / IPv6 fixed header -> ipcache (subject enforced?) ->
- *   IPv6 extension headers -> L4 -> conntrack (replies pass) -> ipcache
- *   (peer) -> fragments -> policy -> [HTTP] -> conntrack (record the
- *   allowed connection)
+ *   eth -> IPv4 / IPv6 -> generation -> IPv6 extension headers -> L4 ->
+ *   conntrack: a live entry stamped by the generation in force passes
+ *   [HTTP: the request bytes are still judged]
+ *   otherwise, the verdict for the connection's opening direction:
+ *   ipcache (subject enforced?) -> ipcache (peer) -> fragments -> policy ->
+ *   [HTTP] -> conntrack (stamp, or record the new connection)
+ * A denied connection that had an entry loses it: a swap cuts exactly the
+ * connections the new policy denies, at their next packet either way.
  * The policy maps come from the packet's generation (generation.h).
- * Non-IP traffic passes. Traffic whose subject is not enforced in this
- * direction passes before anything past L3 is read, so only enforced
- * traffic is dropped for malformed headers. */
+ * Non-IP traffic passes. Traffic whose subject is not enforced passes
+ * whatever its headers past L3, so only enforced traffic is dropped for
+ * malformed ones. */
 #ifndef POLC_DATAPATH_H
 #define POLC_DATAPATH_H
 
@@ -44,27 +48,103 @@ static __always_inline __u32 dir_reverse_flag(__u8 dir)
 	return dir == POLC_DIR_INGRESS ? POLC_HONOURED_EGRESS : POLC_HONOURED_INGRESS;
 }
 
-/* Traffic of a subject not enforced in this direction passes; it is still
- * recorded in conntrack when the subject is enforced the other way, so
- * that the replies to the connections it opens come back. */
-static __always_inline int datapath_unenforced(void *data, void *data_end, __u32 l3_off, struct polc_pkt *pkt)
+/* A reply judged again (a stale stamp): the packet becomes the opening
+ * packet its connection's verdict is about, addresses and ports swapped,
+ * an echo reply the echo request. */
+static __always_inline void datapath_reverse(struct polc_pkt *pkt)
 {
-	struct polc_ct_pkt ct = {};
-	__u32 l4_off = 0;
+	__u32 *s = (__u32 *)pkt->saddr, *d = (__u32 *)pkt->daddr;
+	__be16 port = pkt->sport;
 
-	if (pkt->family == 6) {
-		if (ipv6_walk_ext(data, data_end, l3_off, pkt, &l4_off) != POLC_DROP_NONE)
-			return POLC_DROP_NONE;
-	} else {
-		struct polc_iphdr *ip = data + l3_off;
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		__u32 w = s[i];
 
-		if ((void *)(ip + 1) > data_end)
-			return POLC_DROP_NONE;
-		l4_off = l3_off + (__u32)(ip->version_ihl & 0xf) * 4;
+		s[i] = d[i];
+		d[i] = w;
 	}
-	ct_parse(data, data_end, l4_off, pkt, &ct);
-	if (!ct_is_reply(&ct))
-		ct_record(&ct);
+	pkt->sport = pkt->dport;
+	pkt->dport = port;
+	if (pkt->proto == POLC_IPPROTO_ICMP)
+		pkt->dport = bpf_htons(8 << 8);
+	else if (pkt->proto == POLC_IPPROTO_ICMPV6)
+		pkt->dport = bpf_htons(128 << 8);
+}
+
+/* The verdict for a connection's opening direction `od`: the packet's own
+ * direction for a forward packet, the other one for a reply judged again
+ * (then `pkt` is already reversed). Allowed:
+ * the entry is stamped, or the new connection recorded. Denied: a known
+ * connection loses its entry. */
+static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pkt *pkt, const struct polc_policy_set *set,
+					  const struct polc_ct_pkt *ct, struct polc_ct_value *entry, __u32 l3_off, __u32 l4_off,
+					  int l4_ret, __u64 now, __u8 od, int reply)
+{
+	struct polc_ipcache_value subject, peer;
+	struct polc_allow_match allowed = {};
+	struct polc_policy_key query;
+	int ret;
+
+	/* Ingress protects the destination, egress the source. */
+	ret = ipcache_lookup(set, pkt->family, od == POLC_DIR_INGRESS ? pkt->daddr : pkt->saddr, &subject);
+	if (ret != POLC_DROP_NONE)
+		return ret;
+	if (!(subject.flags & dir_enforce_flag(od))) {
+		/* Not enforced in the opening direction: allowed. Recorded when
+		 * the subject is enforced the other way, so that the replies to
+		 * the connections it opens come back. */
+		if (entry || (subject.flags & dir_reverse_flag(od)))
+			ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
+		return POLC_DROP_NONE;
+	}
+	if (l4_ret != POLC_DROP_NONE)
+		return l4_ret;
+
+	ret = ipcache_lookup(set, pkt->family, od == POLC_DIR_INGRESS ? pkt->saddr : pkt->daddr, &peer);
+	if (ret != POLC_DROP_NONE)
+		return ret;
+
+#if POLC_TRACK_FRAGS
+	if (pkt->flags & POLC_PKT_LATER_FRAGMENT) {
+		ret = frag_restore_ports(pkt);
+		if (ret != POLC_DROP_NONE)
+			return ret;
+	}
+#endif
+
+	policy_query_init(&query, subject.identity, peer.identity, od, pkt);
+	ret = policy_verdict(set, &query, &allowed);
+
+#if POLC_TRACK_FRAGS
+	if (!reply && (pkt->flags & (POLC_PKT_FRAGMENT | POLC_PKT_LATER_FRAGMENT)) == POLC_PKT_FRAGMENT)
+		frag_record_first(pkt, ret);
+#endif
+
+	if (ret != POLC_DROP_NONE) {
+		if (POLC_AUDIT) {
+			/* Audit mode records what it lets through, unstamped, so
+			 * that the replies count as replies and not as drops of
+			 * their own. */
+			if (reply)
+				return POLC_DROP_NONE;
+			ct_record(ct, entry, 0, od, 0, &allowed, now);
+		} else if (entry) {
+			/* The generation in force denies the connection: cut,
+			 * whichever way its next packet goes. (An opening SYN
+			 * on a known tuple has no entry here: a denied one
+			 * leaves the connection it does not belong to alone.) */
+			bpf_map_delete_elem(&polc_ct, &ct->key);
+		}
+		return ret;
+	}
+
+#if POLC_HAVE_HTTP
+	/* The request parser's program judges the request and records the
+	 * connection (http.h). */
+	if (!reply && allowed.needs_l7)
+		return http_judge(ctx, pkt, l3_off, l4_off, ct, set, &allowed, od, now);
+#endif
+	ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
 	return POLC_DROP_NONE;
 }
 
@@ -90,12 +170,12 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	struct polc_pkt pkt = {};
 	struct polc_policy_set set = {};
 	struct polc_ct_pkt ct = {};
-	struct polc_ipcache_value subject, peer;
-	struct polc_allow_match allowed = {};
-	struct polc_policy_key query;
+	struct polc_ct_value *entry = 0;
 	__u32 l3_off = 0, l4_off = 0;
 	__u16 ethertype = 0;
-	int ret;
+	__u64 now = 0;
+	int ret, l4_ret = POLC_DROP_NONE, reply = 0;
+	__u8 od = dir;
 
 	ret = eth_parse(data, data_end, &ethertype, &l3_off);
 	if (ret != POLC_DROP_NONE)
@@ -114,67 +194,47 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	if (ret != POLC_DROP_NONE)
 		return ret;
 
-	/* Ingress protects the destination, egress the source. */
-	ret = ipcache_lookup(&set, pkt.family, dir == POLC_DIR_INGRESS ? pkt.daddr : pkt.saddr, &subject);
-	if (ret != POLC_DROP_NONE)
-		return ret;
-	if (!(subject.flags & dir_enforce_flag(dir))) {
-		if (subject.flags & dir_reverse_flag(dir))
-			return datapath_unenforced(data, data_end, l3_off, &pkt);
-		return POLC_DROP_NONE;
-	}
-	if (pkt.family == 6) {
-		ret = ipv6_walk_ext(data, data_end, l3_off, &pkt, &l4_off);
-		if (ret != POLC_DROP_NONE)
-			return ret;
-	}
-
+	/* Past L3, a header the parser cannot follow drops the packet only
+	 * when its subject is enforced (datapath_judge): kept until then. */
+	if (pkt.family == 6)
+		l4_ret = ipv6_walk_ext(data, data_end, l3_off, &pkt, &l4_off);
 #if POLC_PARSE_L4
-	if (!(pkt.flags & POLC_PKT_LATER_FRAGMENT)) {
-		ret = l4_parse(data, data_end, l4_off, &pkt);
-		if (ret != POLC_DROP_NONE)
-			return ret;
-	}
+	if (l4_ret == POLC_DROP_NONE && !(pkt.flags & POLC_PKT_LATER_FRAGMENT))
+		l4_ret = l4_parse(data, data_end, l4_off, &pkt);
 #endif
+	if (l4_ret == POLC_DROP_NONE)
+		ct_parse(data, data_end, l4_off, &pkt, &ct);
 
-	/* A reply of a connection some earlier packet opened passes, before
-	 * the peer is looked up: half of all packets need no second trie walk. */
-	ct_parse(data, data_end, l4_off, &pkt, &ct);
-	if (ct_is_reply(&ct))
-		return POLC_DROP_NONE;
-
-	ret = ipcache_lookup(&set, pkt.family, dir == POLC_DIR_INGRESS ? pkt.saddr : pkt.daddr, &peer);
-	if (ret != POLC_DROP_NONE)
-		return ret;
-
+	/* The fast path: the connection's entry, stamped by the generation in
+	 * force for the direction it was opened in, lets the packet through,
+	 * forward or reply, on this one lookup. */
+	if (ct.roles) {
+		now = ct_now();
+		entry = ct_lookup(&ct, now);
+	}
+	if (entry && ct_opening_syn(&ct))
+		entry = 0; /* a new connection on a known tuple: judged as new */
+	if (entry) {
+		/* A reply when the connection was opened the other way: its
+		 * verdict is that of the other direction. */
+		reply = entry->opener != ct.sender;
+		od = reply ? !dir : dir;
+		/* A client's packet under HTTP rules is judged in full: the
+		 * parser needs the generation's HTTP policies. */
+		if (entry->stamp[od & 1] == set.stamp && !(POLC_HAVE_HTTP && !reply && ((entry->l7_needed >> od) & 1))) {
+			ct_entry_touch(entry, now, ct_tcp_flags(&ct, reply));
 #if POLC_TRACK_FRAGS
-	if (pkt.flags & POLC_PKT_LATER_FRAGMENT) {
-		ret = frag_restore_ports(&pkt);
-		if (ret != POLC_DROP_NONE)
-			return ret;
+			if (!reply && (pkt.flags & POLC_PKT_FRAGMENT))
+				frag_record_first(&pkt, POLC_DROP_NONE);
+#endif
+			return POLC_DROP_NONE;
+		}
+		/* Stale: the verdict for the opening direction, as if its
+		 * opening packet came now. */
+		if (reply)
+			datapath_reverse(&pkt);
 	}
-#endif
-
-	policy_query_init(&query, subject.identity, peer.identity, dir, &pkt);
-	ret = policy_verdict(&set, &query, &allowed);
-
-#if POLC_TRACK_FRAGS
-	if ((pkt.flags & (POLC_PKT_FRAGMENT | POLC_PKT_LATER_FRAGMENT)) == POLC_PKT_FRAGMENT)
-		frag_record_first(&pkt, ret);
-#endif
-
-#if POLC_HAVE_HTTP
-	if (ret == POLC_DROP_NONE && allowed.needs_l7) {
-		ret = http_verdict(ctx, &pkt, l3_off, l4_off, &ct.key, &set, &allowed, dir);
-		if (ret != POLC_DROP_NONE)
-			return ret; /* refused: the connection is not refreshed */
-	}
-#endif
-	/* Audit mode records what it lets through, so the replies count as
-	 * replies and not as drops of their own. */
-	if (ret == POLC_DROP_NONE || POLC_AUDIT)
-		ct_record(&ct);
-	return ret;
+	return datapath_judge(ctx, &pkt, &set, &ct, entry, l3_off, l4_off, l4_ret, now, od, reply);
 }
 
 #endif /* POLC_DATAPATH_H */

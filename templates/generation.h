@@ -1,8 +1,8 @@
 /* The policy generation a packet is judged by (maps_abi.h, "Policy
- * generations"): polc_active is read once per packet and the inner
- * maps of that slot (and the HTTP tables, when the policy has HTTP rules)
- * are fetched together, so every lookup of the packet uses one consistent
- * set. A missing slot fails closed. */
+ * generations"): polc_active's word is read once per packet, and every
+ * lookup of the packet uses the maps of that slot (the request parser's
+ * HTTP tables too, http.h), so it sees one consistent set. A missing slot
+ * fails closed. */
 #ifndef POLC_GENERATION_H
 #define POLC_GENERATION_H
 
@@ -15,32 +15,26 @@
  * few inlined instructions. A missing map drops the packet. */
 struct polc_policy_set {
 #if POLC_HAVE_HTTP
-	void *http_meta;    /* polc_http_meta of the slot (maps_abi.h, HTTP) */
-	void *http_table;
+	void *http_meta;    /* polc_http_meta of the slot (maps_abi.h, HTTP): */
+	void *http_table;   /* fetched by the request parser only (http.h) */
 	void *http_verdict;
 #endif
 	__u32 slot;
+	__u64 stamp; /* the word in force + 1: what conntrack entries it allowed carry (maps_abi.h) */
 };
 
 static __always_inline int policy_set_load(struct polc_policy_set *set)
 {
 	__u32 zero = 0;
-	__u32 *active = bpf_map_lookup_elem(&polc_active, &zero);
-	__u32 slot;
+	__u64 *active = bpf_map_lookup_elem(&polc_active, &zero);
+	__u64 word;
 
 	if (!active)
 		return POLC_DROP_INVALID;
-	slot = *active;
-	if (slot >= POLC_SLOTS)
-		return POLC_DROP_INVALID;
-#if POLC_HAVE_HTTP
-	set->http_meta = bpf_map_lookup_elem(&polc_http_meta_slots, &slot);
-	set->http_table = bpf_map_lookup_elem(&polc_http_table_slots, &slot);
-	set->http_verdict = bpf_map_lookup_elem(&polc_http_verdict_slots, &slot);
-	if (!set->http_meta || !set->http_table || !set->http_verdict)
-		return POLC_DROP_INVALID;
-#endif
-	set->slot = slot;
+	/* One 64-bit load: the slot and the generation of one write. */
+	word = *(volatile __u64 *)active;
+	set->slot = (__u32)word & 1;
+	set->stamp = word + 1;
 	return POLC_DROP_NONE;
 }
 

@@ -79,12 +79,15 @@ static __always_inline int http_policy_allows(void *verdict_map, __u16 l7, const
 	return v && http_alternatives_met(v, c->cond);
 }
 
-/* A new request begins: its head is read with the tables of `slot`. */
-static __always_inline void http_head_reset(struct polc_http_conn *c, const struct polc_http_dfa_meta *method_meta, __u32 slot)
+/* A new request begins: its head is read with the tables of `slot`, those
+ * of the generation whose conntrack stamp is `stamp`. */
+static __always_inline void http_head_reset(struct polc_http_conn *c, const struct polc_http_dfa_meta *method_meta, __u32 slot,
+					    __u64 stamp)
 {
 	c->phase = POLC_HP_METHOD;
 	c->flags &= POLC_HTTP_F_SEQ_KNOWN | POLC_HTTP_F_DENIED;
 	c->slot = (__u8)slot;
+	c->stamp = stamp;
 	c->vpos = 0;
 	c->tphase = POLC_HT_START;
 	c->pct = 0;
@@ -130,7 +133,7 @@ static long http_step(__u32 i, void *arg)
 		p->remaining -= n;
 		c->body_left -= n;
 		if (!c->body_left)
-			http_head_reset(c, w->meta[POLC_HTTP_METHOD], c->slot);
+			http_head_reset(c, w->meta[POLC_HTTP_METHOD], c->slot, c->stamp);
 		return 0;
 	}
 
@@ -169,7 +172,7 @@ static long http_step(__u32 i, void *arg)
 			c->phase = POLC_HP_BODY;
 			c->body_left = c->clen;
 		} else {
-			http_head_reset(c, w->meta[POLC_HTTP_METHOD], c->slot);
+			http_head_reset(c, w->meta[POLC_HTTP_METHOD], c->slot, c->stamp);
 		}
 		return 0;
 	case POLC_HTTP_EV_TOO_LONG:
@@ -269,7 +272,7 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 	 * programs of one object, and each must read the stream itself. */
 	key = &scratch->conn_key;
 	__builtin_memcpy(key, conn_key, sizeof(*key));
-	key->pad = 1 + dir;
+	key->user = 1 + dir;
 	seg->seq = bpf_ntohl(tcp->seq);
 	c = bpf_map_lookup_elem(&polc_http_conn, key);
 
@@ -281,7 +284,7 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 			return POLC_DROP_HTTP_UNSUPPORTED;
 		fresh->next_seq = seg->seq + 1;
 		fresh->flags = POLC_HTTP_F_SEQ_KNOWN;
-		http_head_reset(fresh, w.meta[POLC_HTTP_METHOD], set->slot);
+		http_head_reset(fresh, w.meta[POLC_HTTP_METHOD], set->slot, set->stamp);
 		bpf_map_update_elem(&polc_http_conn, key, fresh, BPF_ANY);
 		return POLC_DROP_NONE;
 	}
@@ -290,7 +293,7 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 		 * this segment, which must then start a request. */
 		fresh->next_seq = seg->seq;
 		fresh->flags = POLC_HTTP_F_SEQ_KNOWN;
-		http_head_reset(fresh, w.meta[POLC_HTTP_METHOD], set->slot);
+		http_head_reset(fresh, w.meta[POLC_HTTP_METHOD], set->slot, set->stamp);
 		if (bpf_map_update_elem(&polc_http_conn, key, fresh, BPF_ANY))
 			return POLC_DROP_HTTP_SEQUENCE;
 		c = bpf_map_lookup_elem(&polc_http_conn, key);
@@ -317,10 +320,12 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 	seg->next_seq = c->next_seq;
 
 	/* The tables changed under a head being read: its DFA states mean
-	 * nothing in the new ones. A head not yet begun just starts over. */
-	if (c->slot != set->slot) {
+	 * nothing in the new ones. A head not yet begun just starts over.
+	 * Compared by generation, not slot: a program swap brings other
+	 * tables in the same slot number. */
+	if (c->stamp != set->stamp) {
 		if (c->phase == POLC_HP_METHOD && c->head_len == 0)
-			http_head_reset(c, w.meta[POLC_HTTP_METHOD], set->slot);
+			http_head_reset(c, w.meta[POLC_HTTP_METHOD], set->slot, set->stamp);
 		else if (c->phase != POLC_HP_BODY) {
 			reason = POLC_DROP_HTTP_SEQUENCE;
 			goto refuse;
@@ -354,6 +359,86 @@ refuse:
 	if (http_reply_403(skb, l3_off, l4_off, scratch, dir))
 		return reason;
 	return reason | POLC_VERDICT_PASS_REWRITTEN;
+}
+
+/* The request parser runs in a program of its own, polc_http_request,
+ * reached by a tail call once the layer-3/4 verdict has allowed a client's
+ * packet under HTTP rules. The verifier checks it once, on its own, with
+ * a stack of its own: inlined, its bpf_loop callbacks were walked again
+ * for every state the datapath reaches it in (new, known, stale
+ * connections), and its frame and the datapath's exceeded the 512 bytes
+ * of a chain of calls. The verdict hands over what the parser needs in
+ * the per-CPU scratch (polc_http_call); the parser's program records the
+ * connection and turns the reason into the action. */
+int polc_http_request(struct __sk_buff *skb);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, int(struct __sk_buff *));
+} polc_http_progs SEC(".maps") = { .values = { [0] = (void *)&polc_http_request } };
+
+/* Hands the packet to polc_http_request; returns only when the tail call
+ * fails (the program array lost its entry), with a reason to drop. */
+static __always_inline int http_judge(struct __sk_buff *skb, const struct polc_pkt *pkt, __u32 l3_off, __u32 l4_off,
+				      const struct polc_ct_pkt *ct, const struct polc_policy_set *set,
+				      const struct polc_allow_match *match, __u8 dir, __u64 now)
+{
+	struct polc_http_scratch *scratch;
+	__u32 zero = 0;
+
+	scratch = bpf_map_lookup_elem(&polc_http_scratch, &zero);
+	if (!scratch)
+		return POLC_DROP_INVALID;
+	__builtin_memcpy(&scratch->call.pkt, pkt, sizeof(*pkt));
+	__builtin_memcpy(&scratch->call.ct, ct, sizeof(*ct));
+	scratch->call.stamp = set->stamp;
+	scratch->call.now = now;
+	scratch->call.slot = set->slot;
+	scratch->call.rule_id = match->rule_id;
+	scratch->call.l3_off = l3_off;
+	scratch->call.l4_off = l4_off;
+	scratch->call.l7[0] = match->l7[0];
+	scratch->call.l7[1] = match->l7[1];
+	scratch->call.dir = dir;
+	bpf_tail_call(skb, &polc_http_progs, 0);
+	return POLC_DROP_INVALID;
+}
+
+/* The body of polc_http_request (prog_tc.c): the request-level verdict of
+ * the packet the datapath handed over, then the connection recorded. */
+static __always_inline int http_request_program(struct __sk_buff *skb)
+{
+	struct polc_policy_set set = {};
+	struct polc_allow_match match = {};
+	struct polc_http_scratch *scratch;
+	struct polc_http_call *call;
+	__u32 zero = 0;
+	__u8 dir;
+	int ret;
+
+	scratch = bpf_map_lookup_elem(&polc_http_scratch, &zero);
+	if (!scratch)
+		return POLC_DROP_INVALID;
+	call = &scratch->call;
+	set.slot = call->slot & 1;
+	set.stamp = call->stamp;
+	set.http_meta = bpf_map_lookup_elem(&polc_http_meta_slots, &set.slot);
+	set.http_table = bpf_map_lookup_elem(&polc_http_table_slots, &set.slot);
+	set.http_verdict = bpf_map_lookup_elem(&polc_http_verdict_slots, &set.slot);
+	if (!set.http_meta || !set.http_table || !set.http_verdict)
+		return POLC_DROP_INVALID;
+	match.rule_id = call->rule_id;
+	match.l7[0] = call->l7[0];
+	match.l7[1] = call->l7[1];
+	match.needs_l7 = 1;
+	dir = call->dir & 1;
+	ret = http_verdict(skb, &call->pkt, call->l3_off, call->l4_off, &call->ct.key, &set, &match, dir);
+	/* A refused request leaves its connection recorded: the parser keeps
+	 * refusing its stream (POLC_HTTP_F_DENIED). */
+	ct_record(&call->ct, ct_lookup(&call->ct, call->now), 0, dir, call->stamp, &match, call->now);
+	return ret;
 }
 
 #endif /* POLC_HTTP_H */

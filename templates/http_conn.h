@@ -1,9 +1,9 @@
 /* Per-connection state of the HTTP request parser (http.h): where the
  * client's byte stream stands, so that a request head split over several
  * TCP segments, and every request of a keep-alive connection, is read as
- * one stream. Keyed by the connection as its client sent it (the conntrack
- * key) with `pad` = 1 + the direction (POLC_DIR_*) of the program reading
- * it. Private to the datapath: user space only clears it in test runs.
+ * one stream. Keyed by the connection's conntrack key with `user` = 1 +
+ * the direction (POLC_DIR_*) of the program reading it. Private to the
+ * datapath: user space only clears it in test runs.
  *
  * The parser is a byte-at-a-time state machine, so its whole state fits
  * here: the phase of the head, the DFA state of the field being read, the
@@ -45,7 +45,7 @@ struct polc_http_conn {
 	__u32 next_seq;  /* sequence number of the next client byte to read */
 	__u8 phase;      /* enum polc_http_phase */
 	__u8 flags;      /* POLC_HTTP_F_* */
-	__u8 slot;       /* the generation whose DFAs the states below refer to */
+	__u8 slot;       /* the slot of the generation whose DFAs the states below refer to */
 	__u8 vpos;       /* position inside "HTTP/1.x\r", or "http://" */
 	__u8 tphase;     /* enum polc_http_target_phase (http_target.h) */
 	__u8 pct;        /* inside a %XX escape of the path: hex digits still to read, plus one */
@@ -73,6 +73,7 @@ struct polc_http_conn {
 	__u32 clen;      /* Content-Length of the current head */
 	__u32 body_left; /* body bytes still to skip */
 	__u64 cond;      /* conditions met by the header lines so far */
+	__u64 stamp;     /* ... and the stamp of that generation (generation.h) */
 };
 
 struct {

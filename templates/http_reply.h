@@ -16,6 +16,7 @@
 #define POLC_HTTP_REPLY_H
 
 #include "http_parse.h"
+#include "conntrack.h"
 
 #define POLC_HTTP_403 "HTTP/1.1 403 Forbidden\r\n" \
 	"Content-Type: text/plain\r\n" \
@@ -59,7 +60,22 @@ struct polc_http_segment {
 /* Per-CPU working memory, off the 512-byte stack: the chunk of payload
  * being parsed, the packet being written (room for the largest: IPv6 +
  * TCP + the 403) and its pseudo-header. */
+/* What the verdict hands the request parser's program (http.h). */
+struct polc_http_call {
+	struct polc_pkt pkt;
+	struct polc_ct_pkt ct;    /* the connection (conntrack.h) */
+	__u64 stamp;              /* the generation's (generation.h) */
+	__u64 now;
+	__u32 slot;
+	__u32 rule_id;
+	__u32 l3_off;
+	__u32 l4_off;
+	__u16 l7[2];              /* polc_allow_match.l7 */
+	__u8 dir;
+};
+
 struct polc_http_scratch {
+	struct polc_http_call call;
 	__u8 chunk[POLC_HTTP_CHUNK];
 	__u8 out[40 + sizeof(struct polc_tcphdr) + POLC_HTTP_403_ROOM];
 	__u32 pseudo[10];

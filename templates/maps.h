@@ -62,7 +62,7 @@ struct polc_policy_map polc_deny SEC(".maps");
 
 /* Generations (maps_abi.h): slot 0 of each array holds the map above as
  * loaded; user space installs later generations' maps in the idle slot and
- * flips polc_active. */
+ * writes polc_active's word. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, POLC_SLOTS);
@@ -105,11 +105,14 @@ struct {
 	__array(values, struct polc_policy_map);
 } polc_deny_slots SEC(".maps") = { .values = { [0] = &polc_deny } };
 
+/* The generation word (maps_abi.h). Mmapable, so that user space writes
+ * it with one aligned 64-bit store. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 } polc_active SEC(".maps");
 
 #if POLC_HAVE_HTTP

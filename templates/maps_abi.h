@@ -124,41 +124,71 @@ struct polc_frag_value {
 };
 
 /* Policy generations. Each of polc_hosts4/6, polc_ipcache4/6, polc_allow
- * and polc_deny is
- * reached through an array of maps with POLC_SLOTS slots (polc_*_slots);
- * polc_active[0] names the slot the datapath uses. A map-only update fills
- * a complete set of new inner maps, installs them in the idle slot, then
- * flips polc_active in one map update: a packet reads the slot once and
- * sees either the old set or the new one, never a mix. The object's own
- * maps (polc_ipcache4, ...) are slot 0 as loaded. */
+ * and polc_deny is reached through an array of maps with POLC_SLOTS slots
+ * (polc_*_slots); polc_active[0] is the generation word in force:
+ *   word = generation << 1 | slot
+ * A map-only update fills a complete set of new inner maps, installs them
+ * in the idle slot, then stores the new word in one aligned 64-bit write
+ * (user space through the map's mmap): a packet reads the word once and
+ * sees either the old set or the new one, never a mix, and never the new
+ * slot with the old generation. The generation is the interface's apply
+ * and rollback counter (runtime/iface_state.h): it only grows, across every
+ * object an interface has had, so a conntrack stamp (below) names one
+ * policy. The object's own maps (polc_ipcache4, ...) are slot 0 as loaded;
+ * an object no one has given a generation (test runs) reads word 0. */
 #define POLC_SLOTS 2u
 
+static inline __u64 polc_active_word(__u64 generation, __u32 slot)
+{
+	return generation << 1 | (slot & 1);
+}
+
 /* Connection tracking: one LRU hash shared by the ingress and egress
- * programs of an interface (and carried over to every new program), keyed
- * by the connection as its initiator sent it. A packet whose reversed tuple
- * is a known connection is a reply and passes without policy lookups;
- * forward packets always go through the policy, so a change of policy
- * applies at once to new and existing connections' requests.
- * ICMP echo: the identifier is `sport`, `dport` is 0 (a pseudo-connection
- * from the request to its replies). */
+ * programs of an interface and carried over to every new program.
+ * One entry per connection, found by one lookup from either direction:
+ * the key names the two endpoints in a fixed order, `a` the one whose
+ * (address, port) sorts first (compared as native 32-bit words, then the
+ * port as stored; ct_sender_is_b in conntrack.h and
+ * runtime/conntrack_key.cpp agree on it), and the value says which of
+ * them opened it.
+ * ICMP echo: both ports hold the identifier, and `opener` is in the key
+ * (a request and a reply say who sent the request), so an echo each way
+ * between two hosts are two entries.
+ * `user` is 0 in polc_ct; polc_http_conn uses the same key with 1 + the
+ * direction of the program that reads the client's stream. */
 struct polc_ct_key {
-	__u8 saddr[16];
-	__u8 daddr[16];
-	__be16 sport;
-	__be16 dport;
+	__u8 addr_a[16];
+	__u8 addr_b[16];
+	__be16 port_a;
+	__be16 port_b;
 	__u8 proto;
 	__u8 family;
-	__u16 pad;
+	__u8 opener; /* ICMP echo only: 1 when b sent the request */
+	__u8 user;
 };
 
-#define POLC_CT_FIN_ORIG 0x1u  /* the initiator sent FIN */
-#define POLC_CT_FIN_REPLY 0x2u /* the responder sent FIN */
+#define POLC_CT_FIN_ORIG 0x1u  /* the opener sent FIN */
+#define POLC_CT_FIN_REPLY 0x2u /* the other side sent FIN */
 #define POLC_CT_RST 0x4u       /* either side sent RST */
 
+/* What a packet of the connection needs, per opening direction: the
+ * direction (POLC_DIR_*) of the program that judges the opening packet,
+ * which is the program's own for a forward packet and the other one for a
+ * reply. A real interface sees one per connection; a test run passes a
+ * packet through both programs of one object, so both are kept.
+ * stamp[od] is polc_active's word + 1 of the generation whose full verdict
+ * (ipcache, policy, for the opening tuple) last allowed the connection;
+ * 0: none. A packet whose stamp is the word in force passes on one lookup;
+ * any other is judged again for the opening direction (conntrack.h). */
 struct polc_ct_value {
 	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns() of the last packet */
+	__u64 stamp[2];     /* per opening direction */
+	__u32 rule_id[2];   /* the allowing rule, per opening direction */
+	__u16 l7[2][2];     /* per opening direction: the HTTP policies of allow(peer), allow(any peer); 0: none */
 	__u32 flags;        /* POLC_CT_* */
-	__u32 pad;          /* was a packet count: a write per packet (conntrack.h) */
+	__u8 opener;        /* 1 when b opened the connection */
+	__u8 l7_needed;     /* bit 1 << od: requests are judged (HTTP) */
+	__u16 pad;
 };
 
 #define POLC_CT_MAX 65536u

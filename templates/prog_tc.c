@@ -26,4 +26,13 @@ int polc_egress(struct __sk_buff *ctx)
 #endif
 }
 
+#if POLC_HAVE_HTTP
+/* The request parser, tail-called by both programs (http.h). */
+SEC("tc")
+int polc_http_request(struct __sk_buff *ctx)
+{
+	return drop_finish(http_request_program(ctx));
+}
+#endif
+
 char LICENSE[] SEC("license") = "GPL";

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "datapath_fixture.h"
+#include "runtime/conntrack_key.h"
 #include "tests/support/test_env.h"
 #include "templates/maps_abi.h"
 
@@ -30,16 +31,10 @@ runtime::PacketSpec tcp(const char *src, const char *dst, uint16_t sport, uint16
   return p;
 }
 
-// The entry of the connection as its initiator sent it, IPv4.
+// The entry of the connection a TCP packet belongs to, IPv4.
 std::optional<polc_ct_value> ct_entry(const Datapath &dp, const char *src, const char *dst, uint16_t sport,
                                       uint16_t dport) {
-  polc_ct_key key{};
-  std::memcpy(key.saddr, ip(src).bytes.data(), 4);
-  std::memcpy(key.daddr, ip(dst).bytes.data(), 4);
-  key.sport = htons(sport);
-  key.dport = htons(dport);
-  key.proto = kTcp;
-  key.family = 4;
+  polc_ct_key key = runtime::ct_key({ip(src), ip(dst), sport, dport, kTcp});
   polc_ct_value value{};
   auto found = runtime::map_lookup(dp.object().map_fd("polc_ct"), &key, &value);
   REQUIRE(found);

@@ -16,6 +16,7 @@
 #include "runtime/http_maps.h"
 #include "runtime/policy_maps.h"
 #include "runtime/policy_slots.h"
+#include "templates/maps_abi.h"
 #include "tests/support/policy_fixture.h"
 #include "tests/support/test_env.h"
 
@@ -149,11 +150,13 @@ TEST_SUITE("runtime") {
     ir::MapPlan too_big = ir::plan_maps(huge, sample.endpoints);
     REQUIRE_FALSE(too_big.http.error);
     REQUIRE(too_big.http.table.size() > capacity);
-    REQUIRE(runtime::set_active_slot(slots, 1).ok());
+    REQUIRE(runtime::set_active(slots, 1, 7).ok());
+    CHECK(runtime::read_active_word(slots.active.get()).value() == polc_active_word(7, 1));
     auto refused = runtime::install_slot(slots, 0, too_big);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message.find("polc_http_table holds") != std::string::npos);
     CHECK(runtime::active_slot(slots).value() == 1);
+    CHECK(runtime::read_active_word(slots.active.get()).value() == polc_active_word(7, 1));
   }
 
   TEST_CASE("http maps: HTTP rules are refused by an object without HTTP tables") {
