@@ -104,6 +104,14 @@ BpfObject::~BpfObject() {
   if (obj_) bpf_object__close(obj_);
 }
 
+Result<bool> BpfObject::reuse_map(const std::string &name, int fd) {
+  ::bpf_map *map = bpf_object__find_map_by_name(obj_, name.c_str());
+  if (!map) return false;
+  if (bpf_map__reuse_fd(map, fd) != 0)
+    return environment_error("cannot reuse a map for " + name + " (" + std::strerror(errno) + ")");
+  return true;
+}
+
 Result<void> BpfObject::load() {
   take_libbpf_messages();
   log_bufs_.clear();

@@ -37,6 +37,11 @@ class BpfObject {
   BpfObject &operator=(BpfObject &&) noexcept;
   ~BpfObject();  // bpf_object__close: unloads programs, closes maps
 
+  // Before load: the map `name` is `fd` instead of a new one (a map shared
+  // by every object of an interface, such as polc_ct). A name the object
+  // does not have is not an error: false.
+  Result<bool> reuse_map(const std::string &name, int fd);
+
   // Loads every program (maps are created). On a verifier rejection the
   // error's exit_code is 3 and the reports keep each program's log.
   Result<void> load();

@@ -80,16 +80,49 @@ bool passed_unchanged(const TestRunResult &run, const std::vector<uint8_t> &fram
 Result<DatapathVerdict> DatapathRunner::run(const std::vector<uint8_t> &frame) const {
   forget_connections(object_.map_fd("polc_ct"));
   forget_connections(object_.map_fd("polc_http_conn"));
+  return run_programs(frame, false);
+}
+
+Result<DatapathVerdict> DatapathRunner::run_connected(const std::vector<uint8_t> &frame) const {
+  return run_programs(frame, true);
+}
+
+Result<DatapathVerdict> DatapathRunner::run_programs(const std::vector<uint8_t> &frame, bool stop_at_drop) const {
   auto inside = netns_.enter();
   if (!inside) return inside.error();
   DatapathVerdict v;
   auto egress = test_run(egress_fd_, frame);
   if (!egress) return egress.error();
   v.egress_allowed = passed_unchanged(*egress, frame);
+  if (stop_at_drop && !v.egress_allowed) return v;
   auto ingress = test_run(ingress_fd_, frame);
   if (!ingress) return ingress.error();
   v.ingress_allowed = passed_unchanged(*ingress, frame);
   return v;
+}
+
+Result<void> DatapathRunner::activate(uint32_t slot) {
+  auto maps = object_slot_maps(object_);
+  if (!maps) return maps.error();
+  if (auto set = set_active(*maps, slot, ++generation_); !set) return set;
+  slot_ = slot;
+  return {};
+}
+
+Result<void> DatapathRunner::swap(const ir::MapPlan &plan) {
+  auto maps = object_slot_maps(object_);
+  if (!maps) return maps.error();
+  if (auto installed = install_slot(*maps, 1 - slot_, plan); !installed) return installed;
+  return activate(1 - slot_);
+}
+
+Result<void> DatapathRunner::rollback() {
+  auto maps = object_slot_maps(object_);
+  if (!maps) return maps.error();
+  auto populated = slot_populated(*maps, 1 - slot_);
+  if (!populated) return populated.error();
+  if (!*populated) return Error{"no previous generation to roll back to", 1};
+  return activate(1 - slot_);
 }
 
 }  // namespace polc::runtime

@@ -36,14 +36,30 @@ class DatapathRunner {
   Result<DatapathVerdict> run(const std::vector<uint8_t> &frame) const;
   Result<DatapathVerdict> run(const PacketSpec &spec) const { return run(build_packet(spec)); }
 
+  // The same, but the packet belongs to the connections earlier packets
+  // opened (conntrack is kept), and a packet the egress program drops does
+  // not reach the ingress one, as on a network (ingress_allowed is then
+  // false).
+  Result<DatapathVerdict> run_connected(const std::vector<uint8_t> &frame) const;
+
+  // A map-only swap as `apply` makes one: `plan` in the idle slot, then a
+  // new generation (templates/maps_abi.h). Connections are kept.
+  Result<void> swap(const ir::MapPlan &plan);
+  // Back to the slot in force before, as a new generation.
+  Result<void> rollback();
+
   const BpfObject &object() const { return object_; }
 
  private:
   DatapathRunner(BpfObject object, PrivateNetns netns) : object_(std::move(object)), netns_(std::move(netns)) {}
   BpfObject object_;
   PrivateNetns netns_;
+  Result<DatapathVerdict> run_programs(const std::vector<uint8_t> &frame, bool stop_at_drop) const;
+  Result<void> activate(uint32_t slot);
   int ingress_fd_ = -1;
   int egress_fd_ = -1;
+  uint64_t generation_ = 0;  // 0: as loaded (polc_active's word 0)
+  uint32_t slot_ = 0;
 };
 
 }  // namespace polc::runtime

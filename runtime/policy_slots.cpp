@@ -22,6 +22,33 @@ std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
+Result<SlotMaps> object_slot_maps(const BpfObject &object) {
+  auto own = [&object](const char *name) -> Result<UniqueFd> {
+    int fd = object.map_fd(name);
+    if (fd < 0) return UniqueFd();
+    int copy = ::dup(fd);
+    if (copy < 0) return environment_error(std::string("cannot duplicate the fd of ") + name + ": " + errno_text());
+    return UniqueFd(copy);
+  };
+  SlotMaps maps;
+  for (size_t i = 0; i < kSlotArrayNames.size(); ++i) {
+    auto fd = own(kSlotArrayNames[i]);
+    if (!fd) return fd.error();
+    if (!fd->valid()) return internal_error(std::string("the object has no map ") + kSlotArrayNames[i]);
+    maps.arrays[i] = std::move(*fd);
+  }
+  for (size_t i = 0; i < kHttpSlotArrayNames.size(); ++i) {
+    auto fd = own(kHttpSlotArrayNames[i]);
+    if (!fd) return fd.error();
+    maps.http_arrays[i] = std::move(*fd);
+  }
+  auto active = own("polc_active");
+  if (!active) return active.error();
+  if (!active->valid()) return internal_error("the object has no map polc_active");
+  maps.active = std::move(*active);
+  return maps;
+}
+
 Result<UniqueFd> inner_map(int array_fd, uint32_t slot) {
   uint32_t id = 0;
   auto found = map_lookup(array_fd, &slot, &id);

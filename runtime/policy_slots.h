@@ -33,6 +33,10 @@ struct SlotMaps {
   bool has_http() const { return http_arrays[0].valid(); }
 };
 
+class BpfObject;
+// The slot arrays and polc_active of a loaded object (fds of its own).
+Result<SlotMaps> object_slot_maps(const BpfObject &object);
+
 // The inner map in `slot` of an array of maps, or an invalid fd when the
 // slot is empty.
 Result<UniqueFd> inner_map(int array_fd, uint32_t slot);

@@ -43,64 +43,58 @@ static __always_inline __u32 dir_enforce_flag(__u8 dir)
 	return dir == POLC_DIR_INGRESS ? POLC_HONOURED_INGRESS : POLC_HONOURED_EGRESS;
 }
 
-static __always_inline __u32 dir_reverse_flag(__u8 dir)
+/* A reply judged again (a stale stamp): the policy's question is about
+ * its connection's opening packet, whose destination port is the reply's
+ * source port, and an echo reply's request is an echo request. The
+ * addresses stay: the subject is the endpoint on the program's side
+ * either way (datapath_judge). */
+static __always_inline void datapath_opening_port(struct polc_pkt *pkt)
 {
-	return dir == POLC_DIR_INGRESS ? POLC_HONOURED_EGRESS : POLC_HONOURED_INGRESS;
-}
-
-/* A reply judged again (a stale stamp): the packet becomes the opening
- * packet its connection's verdict is about, addresses and ports swapped,
- * an echo reply the echo request. */
-static __always_inline void datapath_reverse(struct polc_pkt *pkt)
-{
-	__u32 *s = (__u32 *)pkt->saddr, *d = (__u32 *)pkt->daddr;
-	__be16 port = pkt->sport;
-
-#pragma unroll
-	for (int i = 0; i < 4; i++) {
-		__u32 w = s[i];
-
-		s[i] = d[i];
-		d[i] = w;
-	}
-	pkt->sport = pkt->dport;
-	pkt->dport = port;
 	if (pkt->proto == POLC_IPPROTO_ICMP)
 		pkt->dport = bpf_htons(8 << 8);
 	else if (pkt->proto == POLC_IPPROTO_ICMPV6)
 		pkt->dport = bpf_htons(128 << 8);
+	else
+		pkt->dport = pkt->sport;
 }
 
 /* The verdict for a connection's opening direction `od`: the packet's own
- * direction for a forward packet, the other one for a reply judged again
- * (then `pkt` is already reversed). Allowed:
+ * direction `dir` for a forward packet, the other one for a reply judged
+ * again (then `pkt` holds the opening packet's port).
+ * The subject is the endpoint on the program's side in both cases: an
+ * ingress program's subject is the destination of what it receives, which
+ * opened a connection it sees a reply of. Chosen by the constant `dir`,
+ * not `od`: a pointer that depends on a runtime value would split the
+ * verifier's states at every lookup that follows. Allowed:
  * the entry is stamped, or the new connection recorded. Denied: a known
  * connection loses its entry. */
 static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pkt *pkt, const struct polc_policy_set *set,
 					  const struct polc_ct_pkt *ct, struct polc_ct_value *entry, __u32 l3_off, __u32 l4_off,
-					  int l4_ret, __u64 now, __u8 od, int reply)
+					  int l4_ret, __u64 now, const __u8 dir, __u8 od, int reply)
 {
 	struct polc_ipcache_value subject, peer;
 	struct polc_allow_match allowed = {};
 	struct polc_policy_key query;
 	int ret;
 
-	/* Ingress protects the destination, egress the source. */
-	ret = ipcache_lookup(set, pkt->family, od == POLC_DIR_INGRESS ? pkt->daddr : pkt->saddr, &subject);
+	/* The endpoint on the program's side: an ingress program receives
+	 * for it, an egress program sends for it. */
+	ret = ipcache_lookup(set, pkt->family, dir == POLC_DIR_INGRESS ? pkt->daddr : pkt->saddr, &subject);
 	if (ret != POLC_DROP_NONE)
 		return ret;
 	if (!(subject.flags & dir_enforce_flag(od))) {
-		/* Not enforced in the opening direction: allowed. Recorded when
-		 * the subject is enforced the other way, so that the replies to
-		 * the connections it opens come back. */
-		if (entry || (subject.flags & dir_reverse_flag(od)))
-			ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
+		/* Not enforced in the opening direction: allowed, and recorded
+		 * like any allowed connection. So the replies to what it opens
+		 * come back when it is enforced the other way, and a later
+		 * policy that enforces it judges the connection by the way it
+		 * was opened, not its next packet as a new connection. */
+		ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
 		return POLC_DROP_NONE;
 	}
 	if (l4_ret != POLC_DROP_NONE)
 		return l4_ret;
 
-	ret = ipcache_lookup(set, pkt->family, od == POLC_DIR_INGRESS ? pkt->saddr : pkt->daddr, &peer);
+	ret = ipcache_lookup(set, pkt->family, dir == POLC_DIR_INGRESS ? pkt->saddr : pkt->daddr, &peer);
 	if (ret != POLC_DROP_NONE)
 		return ret;
 
@@ -232,9 +226,9 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 		/* Stale: the verdict for the opening direction, as if its
 		 * opening packet came now. */
 		if (reply)
-			datapath_reverse(&pkt);
+			datapath_opening_port(&pkt);
 	}
-	return datapath_judge(ctx, &pkt, &set, &ct, entry, l3_off, l4_off, l4_ret, now, od, reply);
+	return datapath_judge(ctx, &pkt, &set, &ct, entry, l3_off, l4_off, l4_ret, now, dir, od, reply);
 }
 
 #endif /* POLC_DATAPATH_H */

@@ -27,72 +27,10 @@
 #include "runtime/datapath_runner.h"
 #include "tests/support/random_policy.h"
 #include "tests/support/test_env.h"
+#include "differential_world.h"
 
 namespace polc::test {
 namespace {
-
-uint64_t env_number(const char *name, uint64_t fallback) {
-  const char *v = std::getenv(name);
-  return v && *v ? std::strtoull(v, nullptr, 0) : fallback;
-}
-
-struct LoadedWorld {
-  SourceManager sources;
-  DiagnosticEngine diags{sources};
-  ir::Policy policy;
-  ir::EndpointSet endpoints;
-
-  std::string messages() const {
-    std::string out;
-    for (const auto &d : diags.all()) out += diags.render(d, false);
-    return out;
-  }
-};
-
-// False (with the reader's messages in `why`) when the generator wrote
-// something the readers refuse: a bug of the generator, reported as such.
-bool load_world(const RandomWorld &world, LoadedWorld &out) {
-  ast::PolicySet set;
-  for (const PolicyFile &f : world.policies) load_policy_text(f.name, f.text, out.sources, out.diags, set);
-  if (out.diags.has_errors()) return false;
-  out.policy = ir::lower(set, out.diags);
-  if (out.diags.has_errors()) return false;
-  if (world.inventory_json.empty()) {
-    out.endpoints = ir::EndpointSet::implicit_host(world.host_ips);
-    return true;
-  }
-  uint32_t file = out.sources.add("endpoints.json", world.inventory_json);
-  std::vector<Document> docs = parse_source(file, out.sources, out.diags);
-  Inventory inventory;
-  if (docs.empty() || !read_inventory(docs.front().root, out.diags, inventory) || out.diags.has_errors())
-    return false;
-  out.endpoints = ir::EndpointSet::from_inventory(inventory);
-  return true;
-}
-
-ir::Packet reference_packet(const RandomPacket &p) {
-  ir::Packet out;
-  out.src = p.src;
-  out.dst = p.dst;
-  out.proto = static_cast<ast::Proto>(p.proto);
-  out.sport = p.sport;
-  out.dport = p.dport;
-  out.icmp_type = p.icmp_type;
-  out.icmp_code = p.icmp_code;
-  return out;
-}
-
-runtime::PacketSpec kernel_packet(const RandomPacket &p) {
-  runtime::PacketSpec spec;
-  spec.src = p.src;
-  spec.dst = p.dst;
-  spec.proto = p.proto;
-  spec.sport = p.sport;
-  spec.dport = p.dport;
-  spec.icmp_type = p.icmp_type;
-  spec.icmp_code = p.icmp_code;
-  return spec;
-}
 
 // Every (protocol, port) prefix length looked up wherever the policy has
 // some: a wider program that enforces the same policy (compile_policy.h).
