@@ -414,7 +414,8 @@ TEST_CASE("100 swaps under traffic, alternating map-only and program changes, lo
   CHECK(r["tcp_echoes"].get<int>() > kSwaps);
   CHECK(r["udp_sent"].get<int>() > 10 * kSwaps);
   CHECK(r["udp_answered"] == r["udp_sent"]);
-  CHECK(r["pushes"].get<int>() > 10 * kSwaps);  // the server's datagrams came through the swaps too
+  // The server's datagrams (one every 10 ms) came through the swaps too.
+  CHECK(r["pushes"].get<double>() > 40 * r["seconds"].get<double>());
   CHECK(r["denied_phase"] == true);
   CHECK_FALSE(std::filesystem::exists(sink));  // the denied port never received anything
   run_polc({"detach", "--iface", "s0", "--netns", w.net.server()});
