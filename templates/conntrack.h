@@ -213,8 +213,6 @@ static __always_inline void ct_entry_touch(struct polc_ct_value *entry, __u64 no
 #define POLC_CT_ALLOW_AT(entry, i, stamp, allowed)            \
 	do {                                                  \
 		(entry)->rule_id[i] = (allowed)->rule_id;     \
-		(entry)->l7[i][0] = (allowed)->l7[0];         \
-		(entry)->l7[i][1] = (allowed)->l7[1];         \
 		(entry)->stamp[i] = (stamp);                  \
 	} while (0)
 
@@ -228,16 +226,6 @@ static __always_inline void ct_entry_allow(struct polc_ct_value *entry, __u8 od,
 		entry->l7_needed |= 1 << od;
 	else
 		entry->l7_needed &= ~(1 << od);
-}
-
-/* What the fast path needs to judge a request again (http.h). */
-static __always_inline void ct_entry_match(const struct polc_ct_value *entry, __u8 od, struct polc_allow_match *allowed)
-{
-	od &= 1;
-	allowed->rule_id = entry->rule_id[od];
-	allowed->l7[0] = entry->l7[od][0];
-	allowed->l7[1] = entry->l7[od][1];
-	allowed->needs_l7 = (entry->l7_needed >> od) & 1;
 }
 
 /* After the verdict of an opening direction allowed the packet's

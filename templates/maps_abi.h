@@ -184,10 +184,9 @@ struct polc_ct_value {
 	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns() of the last packet */
 	__u64 stamp[2];     /* per opening direction */
 	__u32 rule_id[2];   /* the allowing rule, per opening direction */
-	__u16 l7[2][2];     /* per opening direction: the HTTP policies of allow(peer), allow(any peer); 0: none */
 	__u32 flags;        /* POLC_CT_* */
 	__u8 opener;        /* 1 when b opened the connection */
-	__u8 l7_needed;     /* bit 1 << od: requests are judged (HTTP) */
+	__u8 l7_needed;     /* bit 1 << od: the client's packets go to the request parser (http.h) */
 	__u16 pad;
 };
 

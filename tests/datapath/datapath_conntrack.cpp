@@ -24,13 +24,6 @@ namespace {
 
 constexpr uint8_t kSyn = 0x02, kAck = 0x10, kFin = 0x01, kRst = 0x04;
 
-runtime::PacketSpec tcp(const char *src, const char *dst, uint16_t sport, uint16_t dport, uint8_t flags) {
-  runtime::PacketSpec p = packet(src, dst, kTcp, dport);
-  p.sport = sport;
-  p.tcp_flags = flags;
-  return p;
-}
-
 // The entry of the connection a TCP packet belongs to, IPv4.
 std::optional<polc_ct_value> ct_entry(const Datapath &dp, const char *src, const char *dst, uint16_t sport,
                                       uint16_t dport) {

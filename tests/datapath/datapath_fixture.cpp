@@ -91,6 +91,13 @@ runtime::PacketSpec icmp(const char *src, const char *dst, uint8_t type, uint8_t
   return spec;
 }
 
+runtime::PacketSpec tcp(const char *src, const char *dst, uint16_t sport, uint16_t dport, uint8_t flags) {
+  runtime::PacketSpec p = packet(src, dst, kTcp, dport);
+  p.sport = sport;
+  p.tcp_flags = flags;
+  return p;
+}
+
 const std::vector<uint8_t> &datapath_elf(const ir::DatapathShape &shape, codegen::Hook hook) {
   using Key = std::pair<std::string, codegen::Hook>;
   static std::map<Key, std::vector<uint8_t>> cache;

@@ -57,6 +57,7 @@ ir::PolicyEntry egress_port(uint32_t subject, uint32_t peer, uint8_t proto, uint
 
 runtime::PacketSpec packet(const char *src, const char *dst, uint8_t proto, uint16_t dport);
 runtime::PacketSpec icmp(const char *src, const char *dst, uint8_t type, uint8_t code = 0);
+runtime::PacketSpec tcp(const char *src, const char *dst, uint16_t sport, uint16_t dport, uint8_t flags);
 
 // The compiled ELF for a shape and hook (cached per test run: compiling is
 // the slow part). Fails the test if generation or compilation fails.

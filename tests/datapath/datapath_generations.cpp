@@ -109,13 +109,6 @@ class Iface {
   uint64_t generation_ = 0;
 };
 
-runtime::PacketSpec tcp(const char *src, const char *dst, uint16_t sport, uint16_t dport, uint8_t flags) {
-  runtime::PacketSpec p = packet(src, dst, kTcp, dport);
-  p.sport = sport;
-  p.tcp_flags = flags;
-  return p;
-}
-
 // frontend -> web:port from `sport`, as web's ingress and egress see it.
 struct Conn {
   uint16_t sport, dport;

@@ -74,12 +74,6 @@ void check_http_maps(const runtime::HttpMapFds &fds, const ir::HttpPlan &http, u
   }
 }
 
-runtime::UniqueFd dup_map(const runtime::BpfObject &object, const char *name) {
-  int fd = object.map_fd(name);
-  REQUIRE_MESSAGE(fd >= 0, name);
-  return runtime::UniqueFd(::dup(fd));
-}
-
 }  // namespace
 
 TEST_SUITE("runtime") {
@@ -111,12 +105,9 @@ TEST_SUITE("runtime") {
     CHECK(next.http.table.size() != plan.http.table.size());
     REQUIRE(next.http.table.size() <= capacity);
 
-    runtime::SlotMaps slots;
-    for (size_t i = 0; i < runtime::kSlotArrayNames.size(); ++i)
-      slots.arrays[i] = dup_map(object, runtime::kSlotArrayNames[i]);
-    for (size_t i = 0; i < runtime::kHttpSlotArrayNames.size(); ++i)
-      slots.http_arrays[i] = dup_map(object, runtime::kHttpSlotArrayNames[i]);
-    slots.active = dup_map(object, "polc_active");
+    auto own_slots = runtime::object_slot_maps(object);
+    REQUIRE(own_slots.ok());
+    runtime::SlotMaps &slots = *own_slots;
     REQUIRE(slots.has_http());
     CHECK(runtime::slot_populated(slots, 0).value());
     CHECK_FALSE(runtime::slot_populated(slots, 1).value());
