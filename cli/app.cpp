@@ -84,15 +84,8 @@ int run_cli(int argc, char **argv) {
   cli::add_rollback_command(app, exit_code);
   cli::add_detach_command(app, exit_code);
 
-  // Commands of CONTRACT §2 that later work brings.
-  for (const char *name : {"stats", "monitor"}) {
-    auto *sub = app.add_subcommand(name, std::string(name) + " (not implemented yet)");
-    sub->allow_extras();
-    sub->callback([&exit_code, name] {
-      std::cerr << "polc: " << name << ": not implemented yet\n";
-      exit_code = kExitUsage;
-    });
-  }
+  cli::add_stats_command(app, exit_code);
+  cli::add_monitor_command(app, exit_code);
 
   app.add_subcommand("version", "print polc's version")->callback([] { std::cout << kVersion << "\n"; });
   app.add_subcommand("help", "list the commands")->callback([&app] {

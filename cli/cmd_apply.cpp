@@ -17,6 +17,7 @@
 #include "cli/object_cache.h"
 #include "cli/output.h"
 #include "cli/session.h"
+#include "frontend/fnv_digest.h"
 #include "codegen/compile_policy.h"
 #include "codegen/compiled_object.h"
 #include "ir/ir_json.h"
@@ -36,20 +37,6 @@ struct ApplyOptions {
   bool audit = false;
 };
 
-// FNV-1a, 64 bits: a stable digest of what the kernel will hold.
-struct Digest {
-  uint64_t h = 1469598103934665603ull;
-  void byte(unsigned char c) { h = (h ^ c) * 1099511628211ull; }
-  void add(std::string_view s) {
-    for (unsigned char c : s) byte(c);
-    byte(0xff);
-  }
-  void add(uint64_t v) {
-    for (int i = 0; i < 8; ++i) byte(static_cast<unsigned char>(v >> (8 * i)));
-  }
-  std::string hex() const { return fmt::format("{:016x}", h); }
-};
-
 // Equal digests, nothing to do: the program (hook and shape) and every
 // entry of every map the plan fills. A policy with HTTP rules adds its IR
 // JSON, which covers its HTTP tables. Serializing the IR costs more than
@@ -58,9 +45,14 @@ struct Digest {
 // of the same program are enforced alike. A map added to the plan must be
 // added here.
 std::string plan_digest(const ir::Policy &policy, const ir::MapPlan &plan, const std::string &shape_digest) {
-  Digest d;
+  FnvDigest d;
   d.add(shape_digest);  // the hook included
   if (plan.shape.http) d.add(ir::policy_to_json_text(policy));
+  // The rule table: a rule that moved to another line is counted there.
+  for (const ir::RuleSource &r : policy.sources) {
+    d.add(r.source);
+    d.add(r.digest);
+  }
   for (const auto &e : plan.ipcache) {
     d.add(e.prefix.str());
     d.add(e.identity);
@@ -142,6 +134,9 @@ int run_apply(const ApplyOptions &opt) {
   request.hook = hook == codegen::Hook::Xdp ? runtime::HookKind::Xdp : runtime::HookKind::Tc;
   request.plan = ir::plan_maps(policy, endpoints);
   request.plan.shape.audit = opt.audit;  // another program: switching it on or off is a program swap
+  request.rules = policy.sources;
+  for (const ir::Endpoint &e : endpoints.all())
+    for (const IpAddr &ip : e.ips) request.endpoint_names.emplace(ip.str(), e.name);
   const double plan_ms = lap();
   request.shape_digest = request.plan.shape.digest() + "-" + hook_name;
   // The HTTP verdict hash's and table's sizes are compiled in and fixed for

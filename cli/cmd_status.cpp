@@ -43,6 +43,15 @@ void print_text(const nlohmann::ordered_json &s) {
     std::cout << fmt::format("  program {} id {} ({})\n", std::string(p["name"]), p["id"].get<uint32_t>(),
                              std::string(p["attach"]));
   for (const auto &[name, value] : s["maps"].items()) std::cout << "  map " << name << ": " << value.dump() << "\n";
+  if (s.contains("top_rules") && !s["top_rules"].empty()) {
+    std::cout << "  top rules (polc stats lists every rule):\n";
+    for (const auto &r : s["top_rules"]) {
+      bool allow = r["verdict"] == "allow";
+      std::cout << fmt::format("    {:>10} {} {} {} {}\n", r[allow ? "flows" : "packets"].get<uint64_t>(),
+                               allow ? "flows  " : "packets", std::string(r["direction"]), std::string(r["verdict"]),
+                               std::string(r["source"]));
+    }
+  }
   if (s.contains("packets"))
     for (const auto &[name, value] : s["packets"].items())
       if (value.get<uint64_t>() != 0 || name == "passed") std::cout << "  packets " << name << ": " << value.dump() << "\n";

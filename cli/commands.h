@@ -20,5 +20,7 @@ void add_apply_command(CLI::App &app, int &exit_code);
 void add_status_command(CLI::App &app, int &exit_code);
 void add_rollback_command(CLI::App &app, int &exit_code);
 void add_detach_command(CLI::App &app, int &exit_code);
+void add_stats_command(CLI::App &app, int &exit_code);
+void add_monitor_command(CLI::App &app, int &exit_code);
 
 }  // namespace polc::cli

@@ -7,6 +7,7 @@
 #include "frontend/inventory.h"
 #include "frontend/policy_loader.h"
 #include "ir/lower.h"
+#include "ir/rule_sources.h"
 
 namespace polc::cli {
 
@@ -32,7 +33,10 @@ bool Session::load_policies(const std::vector<std::string> &paths, ir::Policy &o
   ast::PolicySet set;
   for (const auto &path : paths) load_policy(path, set);
   if (policy_count) *policy_count = set.rules.size();
-  if (!diags_->has_errors()) out = ir::lower(set, *diags_);
+  if (!diags_->has_errors()) {
+    out = ir::lower(set, *diags_);
+    ir::index_rule_sources(out, *sources_);
+  }
   flush_diagnostics();
   return !diags_->has_errors();
 }

@@ -5,6 +5,7 @@
 #include "codegen/bpf_compiler.h"
 #include "codegen/compiled_object.h"
 #include "codegen/elf_section.h"
+#include "ir/rule_sources.h"
 #include "ir/http_plan.h"
 #include "ir/ir_json.h"
 #include "ir/plan.h"
@@ -67,7 +68,9 @@ Result<CompiledObject> compile_policy_for_shape(const ir::Policy &policy, const 
   if (!with_policy) return with_policy.error();
   auto with_program = add_elf_section(*with_policy, kProgramSection, program_record(out.program));
   if (!with_program) return with_program.error();
-  out.elf = std::move(with_program).value();
+  auto with_rules = add_elf_section(*with_program, kRulesSection, ir::rule_sources_to_json(policy));
+  if (!with_rules) return with_rules.error();
+  out.elf = std::move(with_rules).value();
   return out;
 }
 

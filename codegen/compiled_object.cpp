@@ -3,6 +3,7 @@
 #include "codegen/compile_policy.h"
 #include "codegen/elf_section.h"
 #include "ir/ir_json_read.h"
+#include "ir/rule_sources.h"
 
 namespace polc::codegen {
 
@@ -21,6 +22,13 @@ Result<ObjectPolicy> read_compiled_object(const std::vector<uint8_t> &elf) {
                  1};
   auto policy = ir::policy_from_json(*policy_text);
   if (!policy) return Error{"the object's .polc.policy section: " + policy.error().message, 1};
+
+  // Objects of earlier polc versions have no rule table: their rules are
+  // named by IR position.
+  if (auto rules = read_elf_section(elf, kRulesSection)) {
+    auto indexed = ir::rule_sources_from_json(*rules, *policy);
+    if (!indexed) return Error{"the object's .polc.rules section: " + indexed.error().message, 1};
+  }
 
   ObjectPolicy out{std::move(policy).value(), Hook::Tc};
   for (Hook hook : {Hook::Tc, Hook::Xdp}) {

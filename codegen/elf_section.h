@@ -18,6 +18,9 @@ namespace polc::codegen {
 inline constexpr const char *kPolicySection = ".polc.policy";
 // The program's record (compiled_object.h): its main file and config.h.
 inline constexpr const char *kProgramSection = ".polc.program";
+// The rule table (ir/rule_sources.h): each rule element's file:line:col,
+// so that `apply OBJ.o` hosts name rules in counters and drops too.
+inline constexpr const char *kRulesSection = ".polc.rules";
 
 Result<std::vector<uint8_t>> add_elf_section(const std::vector<uint8_t> &elf, std::string_view name,
                                              std::string_view contents);

@@ -48,6 +48,8 @@ class [[nodiscard]] Result<void> {
   bool ok_ = true;
 };
 
+// The input (a policy, an object) is wrong: exit 1.
+inline Error input_error(std::string message) { return Error{std::move(message), 1}; }
 inline Error internal_error(std::string message) { return Error{std::move(message), 4}; }
 inline Error environment_error(std::string message) { return Error{std::move(message), 3}; }
 

@@ -7,6 +7,7 @@
 // first, then header requirements, each in sorted order, so the same policy
 // always gives the same bits.
 #include "ir/http_plan.h"
+#include "ir/rule_sources.h"
 
 #include <fmt/format.h>
 
@@ -26,7 +27,6 @@ constexpr size_t kMaxTableEntries = size_t(1) << 24;
 // The verdict hash: at least this many, at most that many entries.
 constexpr uint32_t kMinVerdictCapacity = 1024, kMaxVerdictCapacity = 1u << 20;
 
-Error input_error(std::string message) { return Error{std::move(message), 1}; }
 
 template <typename T>
 std::vector<T> sorted_unique(std::vector<T> v) {
@@ -94,7 +94,11 @@ Result<HttpPlan> plan_http_tables(const Policy &policy) {
   std::map<HttpRule, uint32_t> first_rule;  // distinct rules, sorted, with the first IR rule id
   for (size_t ri = 0; ri < policy.rules.size(); ++ri)
     if (policy.rules[ri].has_http && policy.rules[ri].verdict == Verdict::Allow)
-      for (const HttpRule &h : policy.rules[ri].http) first_rule.try_emplace(h, uint32_t(ri + 1));
+      for (const HttpRule &h : policy.rules[ri].http) {
+        uint32_t id = rule_id(policy.rules[ri], ri);
+        auto [it, fresh] = first_rule.try_emplace(h, id);
+        if (!fresh) it->second = std::min(it->second, id);
+      }
 
   std::vector<std::string> methods, paths, hosts, values;
   std::vector<HeaderMatch> headers;

@@ -45,7 +45,7 @@ struct HttpDfaMeta {
 struct HttpVerdict {
   uint16_t l7_policy = 0;
   uint32_t method = kHttpAny, path = kHttpAny;
-  uint32_t rule_id = 0;          // the first IR rule among the alternatives
+  uint32_t rule_id = 0;          // the first rule in source order among the alternatives (ir/rule_sources.h)
   std::vector<uint64_t> need;    // 1..kHttpMaxAlternatives, no one a superset of another
   friend bool operator==(const HttpVerdict &, const HttpVerdict &) = default;
 };
@@ -55,7 +55,7 @@ struct HttpRuleKeys {
   std::vector<uint32_t> methods;  // accept-set ids holding its method pattern; {kHttpAny}: no method named
   std::vector<uint32_t> paths;    // the same for the path
   uint64_t need = 0;              // its host condition and header conditions
-  uint32_t rule_id = 0;           // the first IR rule (1-based, as PolicyEntry::rule_id) that has it
+  uint32_t rule_id = 0;           // the first rule in source order that has it, as PolicyEntry::rule_id
 };
 
 struct HttpPlan {

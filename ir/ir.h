@@ -87,6 +87,10 @@ struct Rule {
   // Where the rule came from (every source that produced it): not part of
   // the rule's meaning, so not compared and not emitted in --emit-ir.
   std::vector<SourceLoc> origins;
+  // The rule element this rule counts under (1-based, into
+  // Policy::sources): its first origin in source order. 0: none indexed
+  // (ir/rule_sources.h); the plan then names the rule by its IR index.
+  uint32_t source = 0;
 
   bool same_meaning(const Rule &o) const;
   bool less_meaning(const Rule &o) const;
@@ -99,9 +103,22 @@ struct Enforcement {
   auto operator<=>(const Enforcement &) const = default;
 };
 
+// One rule element as written, the unit that `polc stats` counts and a
+// drop names: its place, and what it means (a digest of the IR rules it
+// produced, so a rule that keeps its place and meaning across an apply
+// keeps its counters).
+struct RuleSource {
+  std::string source;  // "file:line:col" as diagnostics name it; "" when not known
+  Direction direction = Direction::Ingress;
+  Verdict verdict = Verdict::Allow;
+  std::string digest;
+  friend bool operator==(const RuleSource &, const RuleSource &) = default;
+};
+
 struct Policy {
   std::vector<Rule> rules;                // sorted by meaning, unique
   std::vector<Enforcement> enforcements;  // sorted, unique
+  std::vector<RuleSource> sources;        // in source order; empty until indexed
 };
 
 std::string_view direction_name(Direction d);

@@ -60,21 +60,23 @@ static json http_to_json(const HttpRule &h) {
   return j;
 }
 
+json rule_to_json(const Rule &r) {
+  json j = {{"subject", selector_to_json(r.subject)},
+            {"direction", direction_name(r.direction)},
+            {"verdict", r.verdict == Verdict::Allow ? "allow" : "deny"},
+            {"peer", peer_to_json(r.peer)},
+            {"l4", l4_to_json(r.l4)}};
+  if (r.has_http) {
+    json hs = json::array();
+    for (const HttpRule &h : r.http) hs.push_back(http_to_json(h));
+    j["http"] = std::move(hs);
+  }
+  return j;
+}
+
 json policy_to_json(const Policy &policy) {
   json rules = json::array();
-  for (const Rule &r : policy.rules) {
-    json j = {{"subject", selector_to_json(r.subject)},
-              {"direction", direction_name(r.direction)},
-              {"verdict", r.verdict == Verdict::Allow ? "allow" : "deny"},
-              {"peer", peer_to_json(r.peer)},
-              {"l4", l4_to_json(r.l4)}};
-    if (r.has_http) {
-      json hs = json::array();
-      for (const HttpRule &h : r.http) hs.push_back(http_to_json(h));
-      j["http"] = std::move(hs);
-    }
-    rules.push_back(std::move(j));
-  }
+  for (const Rule &r : policy.rules) rules.push_back(rule_to_json(r));
   json enforcements = json::array();
   for (const Enforcement &e : policy.enforcements)
     enforcements.push_back({{"subject", selector_to_json(e.subject)}, {"direction", direction_name(e.direction)}});

@@ -12,6 +12,7 @@
 namespace polc::ir {
 
 nlohmann::ordered_json selector_to_json(const Selector &s);
+nlohmann::ordered_json rule_to_json(const Rule &rule);
 nlohmann::ordered_json policy_to_json(const Policy &policy);
 std::string policy_to_json_text(const Policy &policy);
 

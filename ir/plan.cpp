@@ -1,4 +1,5 @@
 #include "ir/plan.h"
+#include "ir/rule_sources.h"
 
 #include <algorithm>
 #include <map>
@@ -192,8 +193,9 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
     return {};
   };
 
-  // Entries are keyed by everything but the rule id; the first rule (lowest
-  // id) to produce a key keeps it. With HTTP, the rules of one key add up.
+  // Entries are keyed by everything but the rule id; the rule first in
+  // source order (the lowest id, ir/rule_sources.h) to produce a key names
+  // it. With HTTP, the rules of one key add up.
   auto key_of = [](const PolicyEntry &e) {
     return std::make_tuple(e.subject, e.peer, e.direction, e.proto, e.port, e.l4_prefix_bits);
   };
@@ -222,9 +224,10 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
           e.proto = k.proto;
           e.port = k.port;
           e.l4_prefix_bits = k.bits;
-          e.rule_id = static_cast<uint32_t>(ri + 1);
+          e.rule_id = rule_id(r, ri);
           auto [it, fresh] = seen.emplace(key_of(e), entries.size());
           if (fresh) entries.push_back(e);
+          else entries[it->second].rule_id = std::min(entries[it->second].rule_id, e.rule_id);
           if (!track_l7) continue;
           if (fresh) allow_l7.push_back(says);
           else merge_entry_l7(allow_l7[it->second], says);

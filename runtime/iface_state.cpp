@@ -53,10 +53,16 @@ IfaceState load_state(const IfaceId &id) {
         sr.policy_digest = s.value("policy_digest", "");
         sr.since = s.value("since", "");
         sr.activated = s.value("activated", uint64_t{0});
+        sr.rules = s.value("rules", std::vector<uint32_t>{});
+        sr.endpoints = s.value("endpoints", std::map<std::string, std::string>{});
         record.slots[static_cast<uint32_t>(std::stoul(slot))] = sr;
       }
       state.objects[std::stoull(key)] = record;
     }
+    if (j.contains("counters"))
+      for (auto &[index, c] : j.at("counters").items())
+        state.counters[static_cast<uint32_t>(std::stoul(index))] =
+            CountedRule{c.value("source", ""), c.value("direction", ""), c.value("verdict", ""), c.value("digest", "")};
   } catch (const std::exception &) {
     return IfaceState{};  // a torn or foreign file: start from the kernel's view
   }
@@ -78,9 +84,16 @@ Result<void> save_state(const IfaceId &id, const IfaceState &state) {
       slots[std::to_string(slot)] = {{"generation", s.generation},
                                      {"policy_digest", s.policy_digest},
                                      {"since", s.since},
-                                     {"activated", s.activated}};
+                                     {"activated", s.activated},
+                                     {"rules", s.rules},
+                                     {"endpoints", s.endpoints}};
     j["objects"][std::to_string(key)] = {{"shape_digest", obj.shape_digest}, {"slots", slots}};
   }
+  nlohmann::json counters = nlohmann::json::object();
+  for (const auto &[index, c] : state.counters)
+    counters[std::to_string(index)] = {
+        {"source", c.source}, {"direction", c.direction}, {"verdict", c.verdict}, {"digest", c.digest}};
+  j["counters"] = std::move(counters);
   std::string dir = "/run/polc/" + id.scope();
   if (auto made = make_private_dirs(dir); !made) return made;
   std::string tmp = id.state_path() + ".tmp";

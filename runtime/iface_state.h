@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "frontend/result.h"
 #include "runtime/unique_fd.h"
@@ -32,10 +33,23 @@ struct IfaceId {
   std::string lock_path() const;
 };
 
+// A rule element that has a counter of the interface (rule_counters.h).
+struct CountedRule {
+  std::string source;  // "file:line:col"
+  std::string direction, verdict;  // "ingress"/"egress", "allow"/"deny"
+  std::string digest;  // its meaning (ir::RuleSource::digest)
+  friend bool operator==(const CountedRule &, const CountedRule &) = default;
+};
+
 struct SlotRecord {
   uint64_t generation = 0;
   std::string policy_digest;
   std::string since;       // ISO 8601 UTC, when it came into force
+  // The counters (polc_rule_stats indices) of the generation's rules, in
+  // source order: what `polc stats` lists while it is in force.
+  std::vector<uint32_t> rules;
+  // The inventory's endpoint names by address, for `polc monitor`.
+  std::map<std::string, std::string> endpoints;
   // 0: never in force; else when it last came into force, as a count that
   // only grows (IfaceState::activations): the rollback target is the slot
   // with the highest count after the live one.
@@ -54,6 +68,8 @@ struct IfaceState {
   uint64_t next_generation = 1;
   uint64_t activations = 0;
   std::map<uint64_t, ObjectRecord> objects;
+  // Every counter a kept generation uses, by index.
+  std::map<uint32_t, CountedRule> counters;
 };
 
 // Records that `slot` has just come into force.

@@ -12,6 +12,7 @@
 #include "runtime/iface_pins.h"
 #include "runtime/installer.h"
 #include "runtime/policy_slots.h"
+#include "runtime/rule_stats.h"
 #include "templates/maps_abi.h"
 
 namespace polc::runtime {
@@ -34,9 +35,9 @@ std::vector<IfaceId> enforced_interfaces() {
   return out;
 }
 
-// polc_drops of the object in force, summed over CPUs, by reason
-// (templates/maps_abi.h): "passed" and one count per drop reason. The
-// counters start at zero with each new object (a new program shape).
+// polc_drops of the interface, summed over CPUs, by reason
+// (templates/maps_abi.h): "passed" and one count per drop reason. Shared
+// by every object of the interface, so no apply resets them.
 static nlohmann::ordered_json packet_counters(int drops_fd) {
   static constexpr std::pair<uint32_t, const char *> kReasons[] = {
       {POLC_DROP_NONE, "passed"},
@@ -107,8 +108,26 @@ nlohmann::ordered_json interface_status(const IfaceId &id) {
   if (auto ct = open_pinned(id.pin_dir() + "/ct"); ct && ct->valid())
     maps["conntrack"] = {{"entries", count_entries(ct->get())}, {"max_entries", map_max_entries(ct->get())}};
   j["maps"] = maps;
-  if (auto drops = open_pinned(object_dir(id, now.object) + "/polc_drops"); drops && drops->valid())
-    j["packets"] = packet_counters(drops->get());
+  // The interface's counters; an older polc's pins have them per object.
+  auto drops = open_pinned(id.pin_dir() + "/drops");
+  if (!drops || !drops->valid()) drops = open_pinned(object_dir(id, now.object) + "/polc_drops");
+  if (drops && drops->valid()) j["packets"] = packet_counters(drops->get());
+  // The rules that matched most, for a glance (`polc stats` has them all).
+  if (auto stats = read_interface_stats(id)) {
+    std::vector<RuleStat> top;
+    for (const RuleStat &r : stats->rules)
+      if (r.count) top.push_back(r);
+    std::stable_sort(top.begin(), top.end(), [](const RuleStat &a, const RuleStat &b) { return a.count > b.count; });
+    if (top.size() > 5) top.resize(5);
+    nlohmann::ordered_json rules = nlohmann::ordered_json::array();
+    for (const RuleStat &r : top)
+      rules.push_back({{"source", r.source},
+                       {"direction", r.direction},
+                       {"verdict", r.verdict},
+                       {r.verdict == "allow" ? "flows" : "packets", r.count}});
+    j["top_rules"] = std::move(rules);
+    j["default_deny"] = {{"ingress", stats->default_deny_ingress}, {"egress", stats->default_deny_egress}};
+  }
   if (auto previous = rollback_target(id, state, now))
     j["previous_generation"] = state.objects[previous->object].slots[previous->slot].generation;
   return j;

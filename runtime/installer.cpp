@@ -17,6 +17,7 @@
 #include "runtime/netns_guard.h"
 #include "runtime/policy_maps.h"
 #include "runtime/policy_slots.h"
+#include "runtime/rule_counters.h"
 
 namespace polc::runtime {
 namespace {
@@ -159,7 +160,15 @@ struct SharedMap {
   const char *map;  // name in the object
   const char *pin;  // under the interface's pin directory
 };
-constexpr SharedMap kSharedMaps[] = {{"polc_ct", "ct"}, {"polc_http_conn", "http_conn"}};
+// The counters and the event stream are the interface's too, so that no
+// apply resets a count and a running `polc monitor` follows every swap.
+constexpr SharedMap kSharedMaps[] = {{"polc_ct", "ct"},
+                                     {"polc_http_conn", "http_conn"},
+                                     {"polc_drops", "drops"},
+                                     {"polc_rule_stats", "rule_stats"},
+                                     {"polc_monitor", "monitor"},
+                                     {"polc_monitor_bucket", "monitor_bucket"},
+                                     {"polc_events", "events"}};
 
 // Loads a new object, sharing the interface's connection maps when pinned.
 Result<BpfObject> load_object(const std::vector<uint8_t> &elf, const IfaceId &id) {
@@ -277,16 +286,40 @@ Result<ApplyOutcome> apply_locked(const ApplyRequest &request) {
   const uint64_t generation = state.next_generation++;
   outcome.generation = generation;
 
+  // Each rule element's counter: kept for rules that stay, fresh (and
+  // zeroed before the maps name it) for new ones.
+  CounterAssignment counters = assign_rule_counters(state, request.rules);
+  ir::MapPlan plan = request.plan;
+  use_counter_indices(plan, counters.index_of_source);
+  auto slot_record = [&] {
+    SlotRecord r;
+    r.generation = generation;
+    r.policy_digest = request.policy_digest;
+    r.rules = counters.index_of_source;
+    r.endpoints = request.endpoint_names;
+    return r;
+  };
+  auto zero_fresh = [&](int stats_fd) -> Result<void> {
+    if (stats_fd < 0) return {};  // pins of an older polc: no counters
+    return zero_rule_counters(stats_fd, counters.fresh);
+  };
+  auto zero_pinned = [&]() -> Result<void> {
+    auto stats = open_pinned(id.pin_dir() + "/rule_stats");
+    if (!stats) return stats.error();
+    return zero_fresh(stats->valid() ? stats->get() : -1);
+  };
+
   if (*live && state.objects[(*live)->object].shape_digest == request.shape_digest) {
     // Same program: a new generation in the idle slot, then one flip.
     const Live was = **live;
     const uint32_t slot = 1 - was.slot;
-    state.objects[was.object].slots[slot] = SlotRecord{generation, request.policy_digest, "", 0};
+    state.objects[was.object].slots[slot] = slot_record();
     if (auto saved = save_state(id, state); !saved) return saved.error();
     auto maps = open_slot_maps(object_dir(id, was.object));
     if (!maps) return maps.error();
     lap();
-    if (auto installed = install_slot(*maps, slot, request.plan); !installed) return installed.error();
+    if (auto zeroed = zero_pinned(); !zeroed) return zeroed.error();
+    if (auto installed = install_slot(*maps, slot, plan); !installed) return installed.error();
     times.fill_ms = lap();
     if (auto flipped = set_active(*maps, slot, generation); !flipped) return flipped.error();
     times.commit_ms = lap();
@@ -306,12 +339,13 @@ Result<ApplyOutcome> apply_locked(const ApplyRequest &request) {
       // no compile, no verifier. A new generation goes into its idle slot,
       // its active slot flips while no link runs it, then each link is
       // switched to its programs with BPF_LINK_UPDATE.
-      state.objects[into->object].slots[into->slot] = SlotRecord{generation, request.policy_digest, "", 0};
+      state.objects[into->object].slots[into->slot] = slot_record();
       if (auto saved = save_state(id, state); !saved) return saved.error();
       auto maps = open_slot_maps(object_dir(id, into->object));
       if (!maps) return maps.error();
       lap();
-      if (auto installed = install_slot(*maps, into->slot, request.plan); !installed) return installed.error();
+      if (auto zeroed = zero_pinned(); !zeroed) return zeroed.error();
+      if (auto installed = install_slot(*maps, into->slot, plan); !installed) return installed.error();
       if (auto flipped = set_active(*maps, into->slot, generation); !flipped) return flipped.error();
       times.fill_ms = lap();
       if (auto switched = link_object_programs(id, request.hook, into->object); !switched) return switched.error();
@@ -335,12 +369,13 @@ Result<ApplyOutcome> apply_locked(const ApplyRequest &request) {
   auto object = load_object(*elf, id);
   if (!object) return object.error();
   times.load_ms = lap();
-  if (auto filled = fill_policy_maps(*object, request.plan); !filled) return filled.error();
+  if (auto zeroed = zero_fresh(object->map_fd("polc_rule_stats")); !zeroed) return zeroed.error();
+  if (auto filled = fill_policy_maps(*object, plan); !filled) return filled.error();
   if (auto stamped = write_active_word(object->map_fd("polc_active"), polc_active_word(generation, 0)); !stamped)
     return stamped.error();
   times.fill_ms = lap();
   const uint64_t number = state.next_object++;
-  state.objects[number] = ObjectRecord{request.shape_digest, {{0, SlotRecord{generation, request.policy_digest, "", 0}}}};
+  state.objects[number] = ObjectRecord{request.shape_digest, {{0, slot_record()}}};
   if (auto saved = save_state(id, state); !saved) return saved.error();
   if (auto pinned = pin_object_dir(*object, request.hook, object_dir(id, number)); !pinned) return pinned.error();
   times.pin_ms = lap();

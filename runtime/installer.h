@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,12 @@ struct ApplyRequest {
   HookKind hook = HookKind::Tc;
   std::string shape_digest;   // programs of equal shape digests are interchangeable
   std::string policy_digest;  // the policy and inventory: equal digests, nothing to do
-  ir::MapPlan plan;
+  ir::MapPlan plan;  // rule ids are source ids: indices into `rules`, 1-based
+  // The policy's rule elements (ir::Policy::sources): each gets a counter of
+  // the interface (runtime/rule_counters.h) that the plan's entries name.
+  std::vector<ir::RuleSource> rules;
+  // Inventory endpoint names by address, kept for `polc monitor`.
+  std::map<std::string, std::string> endpoint_names;
   // Builds the ELF for this hook; called only when a new program is needed.
   std::function<Result<std::vector<uint8_t>>()> build_object;
 };

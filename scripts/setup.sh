@@ -15,6 +15,8 @@ packages=(
   doctest-dev libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libre2-dev
   # integration tests: namespaces, real clients and servers
   iproute2 iputils-ping curl netcat-openbsd iperf3 python3 nginx-light wrk pre-commit
+  # promtool checks `polc stats --format prometheus` (the daemon is not used)
+  prometheus
 )
 
 missing=()

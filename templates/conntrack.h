@@ -32,6 +32,7 @@
 
 #include "maps.h"
 #include "policy.h"
+#include "counters.h"
 
 /* Connection ages are seconds long: the coarse clock (one tick, a few ms,
  * behind) is precise enough and costs a fraction of bpf_ktime_get_ns(),
@@ -247,7 +248,11 @@ static __always_inline void ct_record(const struct polc_ct_pkt *ct, struct polc_
 	/* A connection that ends before it is known is not one. */
 	if (ct->key.proto == POLC_IPPROTO_TCP && (ct->tcp_flags & POLC_TCP_RST))
 		return;
-	/* New, or a SYN reusing the tuple: the packet's sender opens it. */
+	/* New, or a SYN reusing the tuple: the packet's sender opens it, and
+	 * it counts as a flow of the rule that allowed it. */
+	if (allowed->rule_id)
+		rule_count(allowed->rule_id);
+	/* The packet's sender opens it. */
 	fresh.last_seen_ns = now;
 	fresh.opener = ct->sender;
 	fresh.flags = ct_tcp_flags(ct, 0);

@@ -28,6 +28,8 @@
 #include "frag.h"
 #include "generation.h"
 #include "conntrack.h"
+#include "counters.h"
+#include "monitor.h"
 #if POLC_HAVE_HTTP
 #include "http.h"
 #endif
@@ -67,10 +69,13 @@ static __always_inline void datapath_opening_port(struct polc_pkt *pkt)
  * not `od`: a pointer that depends on a runtime value would split the
  * verifier's states at every lookup that follows. Allowed:
  * the entry is stamped, or the new connection recorded. Denied: a known
- * connection loses its entry. */
+ * connection loses its entry.
+ * Counted: a policy drop on its deny rule's counter, or on the default
+ * deny of `od` (*rule says which, for the event); a new connection on the
+ * counter of the rule that allowed it (ct_record). */
 static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pkt *pkt, const struct polc_policy_set *set,
 					  const struct polc_ct_pkt *ct, struct polc_ct_value *entry, __u32 l3_off, __u32 l4_off,
-					  int l4_ret, __u64 now, const __u8 dir, __u8 od, int reply)
+					  int l4_ret, __u64 now, const __u8 dir, __u8 od, int reply, __u32 *rule)
 {
 	struct polc_ipcache_value subject, peer;
 	struct polc_allow_match allowed = {};
@@ -89,6 +94,8 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 		 * policy that enforces it judges the connection by the way it
 		 * was opened, not its next packet as a new connection. */
 		ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
+		if (!entry && !reply)
+			monitor_packet(pkt, pkt->dport, dir, POLC_DROP_NONE, POLC_RULE_UNCOUNTED);
 		return POLC_DROP_NONE;
 	}
 	if (l4_ret != POLC_DROP_NONE)
@@ -115,6 +122,12 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 #endif
 
 	if (ret != POLC_DROP_NONE) {
+		if (ret == POLC_DROP_POLICY) {
+			/* A deny rule's id, or none: no rule allows it. */
+			*rule = allowed.rule_id ? allowed.rule_id : POLC_RULE_DEFAULT_DENY + (od & 1);
+			rule_count(*rule);
+			allowed.rule_id = 0; /* audit mode records it as no rule's connection */
+		}
 		if (POLC_AUDIT) {
 			/* Audit mode records what it lets through, unstamped, so
 			 * that the replies count as replies and not as drops of
@@ -139,6 +152,8 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 		return http_judge(ctx, pkt, l3_off, l4_off, ct, set, &allowed, od, now);
 #endif
 	ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
+	if (!entry && !reply)
+		monitor_packet(pkt, pkt->dport, dir, POLC_DROP_NONE, allowed.rule_id);
 	return POLC_DROP_NONE;
 }
 
@@ -168,7 +183,9 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	__u32 l3_off = 0, l4_off = 0;
 	__u16 ethertype = 0;
 	__u64 now = 0;
+	__u32 rule = POLC_RULE_UNCOUNTED;
 	int ret, l4_ret = POLC_DROP_NONE, reply = 0;
+	__be16 wire_dport;
 	__u8 od = dir;
 
 	ret = eth_parse(data, data_end, &ethertype, &l3_off);
@@ -199,6 +216,7 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	if (l4_ret == POLC_DROP_NONE)
 		ct_parse(data, data_end, l4_off, &pkt, &ct);
 
+	wire_dport = pkt.dport;
 	/* The fast path: the connection's entry, stamped by the generation in
 	 * force for the direction it was opened in, lets the packet through,
 	 * forward or reply, on this one lookup. */
@@ -228,7 +246,10 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 		if (reply)
 			datapath_opening_port(&pkt);
 	}
-	return datapath_judge(ctx, &pkt, &set, &ct, entry, l3_off, l4_off, l4_ret, now, dir, od, reply);
+	ret = datapath_judge(ctx, &pkt, &set, &ct, entry, l3_off, l4_off, l4_ret, now, dir, od, reply, &rule);
+	if (ret != POLC_DROP_NONE)
+		monitor_packet(&pkt, wire_dport, dir, ret, rule);
+	return ret;
 }
 
 #endif /* POLC_DATAPATH_H */

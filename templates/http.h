@@ -27,6 +27,7 @@
 #include "common.h"
 #include "policy.h"
 #include "http_reply.h"
+#include "monitor.h"
 
 #define POLC_HTTP_MAX_STEPS 64
 
@@ -354,6 +355,7 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 
 refuse:
 	c->flags |= POLC_HTTP_F_DENIED;
+	monitor_http(skb, pkt, (__u32)reason << 8 | dir, off + skip, len - skip);
 	if (reason == POLC_DROP_INVALID || POLC_AUDIT)
 		return reason; /* audit: passed on unchanged, no 403 */
 	if (http_reply_403(skb, l3_off, l4_off, scratch, dir))
@@ -414,6 +416,7 @@ static __always_inline int http_request_program(struct __sk_buff *skb)
 	struct polc_allow_match match = {};
 	struct polc_http_scratch *scratch;
 	struct polc_http_call *call;
+	struct polc_ct_value *entry;
 	__u32 zero = 0;
 	__u8 dir;
 	int ret;
@@ -437,7 +440,10 @@ static __always_inline int http_request_program(struct __sk_buff *skb)
 	ret = http_verdict(skb, &call->pkt, call->l3_off, call->l4_off, &call->ct.key, &set, &match, dir);
 	/* A refused request leaves its connection recorded: the parser keeps
 	 * refusing its stream (POLC_HTTP_F_DENIED). */
-	ct_record(&call->ct, ct_lookup(&call->ct, call->now), 0, dir, call->stamp, &match, call->now);
+	entry = ct_lookup(&call->ct, call->now);
+	ct_record(&call->ct, entry, 0, dir, call->stamp, &match, call->now);
+	if (!entry && ret == POLC_DROP_NONE)
+		monitor_packet(&call->pkt, call->pkt.dport, dir, POLC_DROP_NONE, match.rule_id);
 	return ret;
 }
 

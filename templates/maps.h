@@ -196,4 +196,33 @@ struct {
 	__uint(max_entries, POLC_DROP_MAX);
 } polc_drops SEC(".maps");
 
+/* Per-rule counters and the event stream (maps_abi.h): shared by every
+ * object of an interface, like polc_ct and polc_drops. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, POLC_RULE_COUNTERS);
+} polc_rule_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct polc_monitor_ctl);
+	__uint(max_entries, 1);
+} polc_monitor SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct polc_monitor_bucket);
+	__uint(max_entries, 1);
+} polc_monitor_bucket SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, POLC_EVENTS_BYTES);
+} polc_events SEC(".maps");
+
 #endif /* POLC_MAPS_H */

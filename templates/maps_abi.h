@@ -84,7 +84,7 @@ struct polc_policy_key {
 #define POLC_PREFIX_FULL 96u   /* one protocol, one port */
 
 struct polc_policy_value {
-	__u32 rule_id;     /* the IR rule that made the entry: counters, monitor */
+	__u32 rule_id;     /* the rule's counter (polc_rule_stats index) the runtime assigned */
 	__u16 l7_policy;   /* 0: every request; else the HTTP policy to apply */
 	__u16 flags;
 };
@@ -104,6 +104,63 @@ enum polc_drop_reason {
 	POLC_DROP_HTTP_PATH = 10,       /* a request path polc will not normalize (http_target.h) */
 	POLC_DROP_MAX = 16,
 };
+
+/* Per-rule counters (polc stats): polc_rule_stats is a per-CPU array of
+ * __u64 shared by every object of an interface, so counts survive swaps.
+ * A policy value's rule_id is an index into it that the runtime assigns
+ * to a rule element for as long as the element (its place and meaning)
+ * stays in force (runtime/rule_counters.h). Allow rules count the
+ * connections they let open, deny rules the packets they drop. */
+#define POLC_RULE_UNCOUNTED 0u        /* rules past the capacity, and none */
+#define POLC_RULE_DEFAULT_DENY 1u     /* + POLC_DIR_*: packets no rule allows */
+#define POLC_RULE_FIRST 3u            /* the first index a rule gets */
+#define POLC_RULE_COUNTERS 16384u
+
+/* The live event stream (polc monitor). Events are made only while a
+ * reader says so in polc_monitor (readers != 0), and each CPU spends a
+ * token bucket: one event per interval_ns, at most burst_ns of credit
+ * saved. An event the bucket (or a full ring) refuses is counted in the
+ * CPU's polc_monitor_bucket, and the next event it makes reports them. */
+struct polc_monitor_ctl {
+	__u32 readers;          /* polc monitor processes running */
+	__u32 verdict_readers;  /* those that also want allowed connections */
+	__u64 interval_ns;
+	__u64 burst_ns;
+};
+
+struct polc_monitor_bucket {
+	__u64 credit_ns;
+	__u64 last_ns;
+	__u64 suppressed;
+};
+
+enum polc_event_verdict {
+	POLC_EVENT_DROP = 0,
+	POLC_EVENT_ALLOW = 1,  /* the first packet of an allowed connection */
+	POLC_EVENT_AUDIT = 2,  /* a drop that audit mode let through */
+};
+
+#define POLC_EVENT_HTTP_HEAD 256 /* bytes of a refused request's head an event carries */
+
+struct polc_event {
+	__u64 time_ns;    /* bpf_ktime_get_ns() */
+	__u64 suppressed; /* events this CPU refused since its previous one */
+	__u8 saddr[16];   /* IPv4 uses the first 4 bytes */
+	__u8 daddr[16];
+	__be16 sport;
+	__be16 dport;     /* ICMP: type in the high byte, code in the low one */
+	__u32 rule;       /* polc_rule_stats index; POLC_RULE_DEFAULT_DENY + dir: no rule allows it */
+	__u8 family;      /* 4 or 6 */
+	__u8 proto;
+	__u8 direction;   /* POLC_DIR_* of the program */
+	__u8 verdict;     /* polc_event_verdict */
+	__u8 reason;      /* polc_drop_reason */
+	__u8 pad;
+	__u16 http_len;   /* bytes of http[] that hold the request head */
+	__u8 http[POLC_EVENT_HTTP_HEAD];
+};
+
+#define POLC_EVENTS_BYTES (256u * 1024u) /* the ring buffer */
 
 /* Fragment tracking: the first fragment records its ports so later
  * fragments of the same datagram get the same verdict; a later fragment

@@ -52,8 +52,11 @@ struct polc_allow_match {
  * POLC_*_LENGTHS(X) lists. */
 #define POLC_DENY_AT(bits)                                    \
 	policy_key_at(&key, query, bits);                     \
-	if (bpf_map_lookup_elem(deny, &key))                  \
-		return POLC_DROP_POLICY;
+	found = bpf_map_lookup_elem(deny, &key);              \
+	if (found) {                                          \
+		match->rule_id = found->rule_id;              \
+		return POLC_DROP_POLICY;                      \
+	}
 #define POLC_ALLOW_AT(bits)                                   \
 	if (!found) {                                         \
 		policy_key_at(&key, query, bits);             \
@@ -62,7 +65,8 @@ struct polc_allow_match {
 
 /* The subject has been checked to be enforced in the query's direction. On
  * allow, *match says which rule allowed and which HTTP policies the request
- * must pass.
+ * must pass; on a deny rule's drop, match->rule_id names it (0: no rule
+ * allows the packet).
  * A function of its own (a BPF-to-BPF call): with many lengths the lookups
  * need registers spilled to the stack, and in the caller's frame those
  * would count against the stack of the HTTP parser's callbacks too (512

@@ -1,0 +1,39 @@
+// Rule ids: every IR rule is named by the rule element it came from, so
+// counters and drops can say `policy.yaml:42:9` (CONTRACT §2, `stats`).
+//
+// An element may lower to many IR rules (peers x ports), and equal IR
+// rules from several elements merge; an IR rule counts under its first
+// origin in source order (files in the order given, then line, column).
+// Policy::sources lists the elements in that order, so a lower id is an
+// earlier rule: where several rules make one map entry, the plan keeps the
+// lowest (ir/plan.cpp).
+#pragma once
+
+#include <string>
+
+#include "frontend/result.h"
+#include "frontend/source.h"
+#include "ir/ir.h"
+
+namespace polc::ir {
+
+// The id the map plan gives the rule at `index`: its source, or, before
+// indexing, its IR position (1-based, like a source id).
+inline uint32_t rule_id(const Rule &rule, size_t index) {
+  return rule.source != 0 ? rule.source : static_cast<uint32_t>(index + 1);
+}
+
+// Fills Policy::sources and every Rule::source. A rule with no origin (an
+// IR read from JSON, a policy built in code) gets a source of its own with
+// an empty place.
+void index_rule_sources(Policy &policy, const SourceManager &sources);
+
+// The table as the object's ".polc.rules" section carries it (the IR JSON
+// carries no places, so that equal policies give equal IR): every source,
+// then each IR rule's source id in IR order.
+std::string rule_sources_to_json(const Policy &policy);
+// Puts a section's table onto the policy read from the same object. An
+// error (exit 1) when it does not fit the policy's rules.
+Result<void> rule_sources_from_json(std::string_view text, Policy &policy);
+
+}  // namespace polc::ir
