@@ -22,6 +22,7 @@
 #include "codegen/compiled_object.h"
 #include "ir/ir_json.h"
 #include "ir/plan.h"
+#include "ir/rule_sources.h"
 #include "runtime/iface_pins.h"
 #include "runtime/installer.h"
 #include "runtime/netns_guard.h"
@@ -49,9 +50,12 @@ std::string plan_digest(const ir::Policy &policy, const ir::MapPlan &plan, const
   d.add(shape_digest);  // the hook included
   if (plan.shape.http) d.add(ir::policy_to_json_text(policy));
   // The rule table: a rule that moved to another line is counted there.
-  for (const ir::RuleSource &r : policy.sources) {
-    d.add(r.source);
-    d.add(r.digest);
+  // Its places without the files' paths (ir::rule_anchors): the same
+  // policy from another path is the same input.
+  const std::vector<std::string> anchors = ir::rule_anchors(policy.sources);
+  for (size_t i = 0; i < anchors.size(); ++i) {
+    d.add(anchors[i]);
+    d.add(policy.sources[i].digest);
   }
   for (const auto &e : plan.ipcache) {
     d.add(e.prefix.str());

@@ -60,6 +60,24 @@ void index_rule_sources(Policy &policy, const SourceManager &sources) {
   }
 }
 
+std::vector<std::string> rule_anchors(const std::vector<RuleSource> &sources) {
+  std::vector<std::string> out;
+  out.reserve(sources.size());
+  std::map<std::string, size_t> files;
+  for (const RuleSource &s : sources) {
+    // "path:line:col": the path may hold colons itself, the last two are ours.
+    size_t col = s.source.rfind(':');
+    size_t line = col == std::string::npos || col == 0 ? std::string::npos : s.source.rfind(':', col - 1);
+    if (line == std::string::npos) {
+      out.push_back("0:" + s.source);
+      continue;
+    }
+    auto [it, fresh] = files.try_emplace(s.source.substr(0, line), files.size() + 1);
+    out.push_back(std::to_string(it->second) + s.source.substr(line));
+  }
+  return out;
+}
+
 std::string rule_sources_to_json(const Policy &policy) {
   nlohmann::ordered_json sources = nlohmann::ordered_json::array();
   for (const RuleSource &s : policy.sources)
@@ -97,7 +115,7 @@ Result<void> rule_sources_from_json(std::string_view text, Policy &policy) {
   }
   for (size_t i = 0; i < ids->size(); ++i) {
     const auto &id = (*ids)[i];
-    if (!id.is_number_unsigned() || id.get<uint64_t>() == 0 || id.get<uint64_t>() > table.size())
+    if (!id.is_number_unsigned() || id.get<uint64_t>() > table.size())  // 0: a rule never indexed
       return bad("a rule's source id is out of range");
     policy.rules[i].source = id.get<uint32_t>();
   }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "frontend/result.h"
 #include "frontend/source.h"
@@ -27,6 +28,13 @@ inline uint32_t rule_id(const Rule &rule, size_t index) {
 // IR read from JSON, a policy built in code) gets a source of its own with
 // an empty place.
 void index_rule_sources(Policy &policy, const SourceManager &sources);
+
+// Each source's place without its file's path: "<n>:<line>:<col>", n the
+// file's position among the inputs (1-based, in the order the sources
+// list them; 0 for a source with no place). The same policy applied from
+// another path (a temporary copy, another checkout) has the same anchors,
+// so it is the same input to `apply`, and its rules keep their counters.
+std::vector<std::string> rule_anchors(const std::vector<RuleSource> &sources);
 
 // The table as the object's ".polc.rules" section carries it (the IR JSON
 // carries no places, so that equal policies give equal IR): every source,

@@ -62,7 +62,8 @@ IfaceState load_state(const IfaceId &id) {
     if (j.contains("counters"))
       for (auto &[index, c] : j.at("counters").items())
         state.counters[static_cast<uint32_t>(std::stoul(index))] =
-            CountedRule{c.value("source", ""), c.value("direction", ""), c.value("verdict", ""), c.value("digest", "")};
+            CountedRule{c.value("source", ""), c.value("anchor", ""), c.value("direction", ""),
+                        c.value("verdict", ""), c.value("digest", "")};
   } catch (const std::exception &) {
     return IfaceState{};  // a torn or foreign file: start from the kernel's view
   }
@@ -92,7 +93,8 @@ Result<void> save_state(const IfaceId &id, const IfaceState &state) {
   nlohmann::json counters = nlohmann::json::object();
   for (const auto &[index, c] : state.counters)
     counters[std::to_string(index)] = {
-        {"source", c.source}, {"direction", c.direction}, {"verdict", c.verdict}, {"digest", c.digest}};
+        {"source", c.source}, {"anchor", c.anchor}, {"direction", c.direction}, {"verdict", c.verdict},
+        {"digest", c.digest}};
   j["counters"] = std::move(counters);
   std::string dir = "/run/polc/" + id.scope();
   if (auto made = make_private_dirs(dir); !made) return made;

@@ -34,8 +34,12 @@ struct IfaceId {
 };
 
 // A rule element that has a counter of the interface (rule_counters.h).
+// It is known by its anchor (its place without the file's path,
+// ir::rule_anchors), direction, verdict and meaning; `source` is how it was
+// last named.
 struct CountedRule {
   std::string source;  // "file:line:col"
+  std::string anchor;  // "<file number>:line:col"
   std::string direction, verdict;  // "ingress"/"egress", "allow"/"deny"
   std::string digest;  // its meaning (ir::RuleSource::digest)
   friend bool operator==(const CountedRule &, const CountedRule &) = default;

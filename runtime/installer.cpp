@@ -278,9 +278,14 @@ Result<ApplyOutcome> apply_locked(const ApplyRequest &request) {
   if (*live) {
     SlotRecord &current = state.objects[(*live)->object].slots[(*live)->slot];
     if (current.policy_digest == request.policy_digest) {
+      bool changed = !current.activated;
       if (!current.activated) mark_in_force(state, current);
+      // The same rules from another path: only their names change.
+      changed = assign_rule_counters(state, request.rules).renamed || changed;
       outcome.generation = current.generation;
-      return outcome;  // idempotent: nothing to write
+      if (changed)
+        if (auto saved = save_state(id, state); !saved) return saved.error();
+      return outcome;  // idempotent: nothing to write to the kernel
     }
   }
   const uint64_t generation = state.next_generation++;

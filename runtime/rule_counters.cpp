@@ -9,12 +9,13 @@
 #include <set>
 #include <tuple>
 
+#include "ir/rule_sources.h"
 #include "templates/maps_abi.h"
 
 namespace polc::runtime {
 
-CountedRule counted_rule(const ir::RuleSource &source) {
-  return CountedRule{source.source, std::string(ir::direction_name(source.direction)),
+CountedRule counted_rule(const ir::RuleSource &source, const std::string &anchor) {
+  return CountedRule{source.source, anchor, std::string(ir::direction_name(source.direction)),
                      source.verdict == ir::Verdict::Allow ? "allow" : "deny", source.digest};
 }
 
@@ -22,26 +23,30 @@ CounterAssignment assign_rule_counters(IfaceState &state, const std::vector<ir::
   std::set<uint32_t> used;
   for (const auto &[object, record] : state.objects)
     for (const auto &[slot, s] : record.slots) used.insert(s.rules.begin(), s.rules.end());
-  std::map<CountedRule, uint32_t, decltype([](const CountedRule &a, const CountedRule &b) {
-             return std::tie(a.source, a.direction, a.verdict, a.digest) <
-                    std::tie(b.source, b.direction, b.verdict, b.digest);
-           })>
-      kept;
+  using Identity = std::tuple<std::string, std::string, std::string, std::string>;
+  auto identity = [](const CountedRule &r) { return Identity{r.anchor, r.direction, r.verdict, r.digest}; };
+  std::map<Identity, uint32_t> kept;
   for (auto it = state.counters.begin(); it != state.counters.end();) {
     if (!used.count(it->first)) {
       it = state.counters.erase(it);
       continue;
     }
-    kept.emplace(it->second, it->first);
+    kept.emplace(identity(it->second), it->first);
     ++it;
   }
 
   CounterAssignment out;
   out.index_of_source.reserve(sources.size());
+  const std::vector<std::string> anchors = ir::rule_anchors(sources);
   uint32_t next = POLC_RULE_FIRST;
-  for (const ir::RuleSource &source : sources) {
-    CountedRule rule = counted_rule(source);
-    if (auto found = kept.find(rule); found != kept.end()) {
+  for (size_t i = 0; i < sources.size(); ++i) {
+    CountedRule rule = counted_rule(sources[i], anchors[i]);
+    if (auto found = kept.find(identity(rule)); found != kept.end()) {
+      CountedRule &known = state.counters[found->second];
+      if (known.source != rule.source) {
+        known.source = rule.source;
+        out.renamed = true;
+      }
       out.index_of_source.push_back(found->second);
       continue;
     }
@@ -50,8 +55,8 @@ CounterAssignment assign_rule_counters(IfaceState &state, const std::vector<ir::
       out.index_of_source.push_back(POLC_RULE_UNCOUNTED);
       continue;
     }
-    state.counters[next] = rule;
-    kept.emplace(rule, next);
+    kept.emplace(identity(rule), next);
+    state.counters[next] = std::move(rule);
     out.index_of_source.push_back(next);
     out.fresh.push_back(next);
   }

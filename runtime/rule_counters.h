@@ -20,17 +20,20 @@
 
 namespace polc::runtime {
 
-CountedRule counted_rule(const ir::RuleSource &source);
+CountedRule counted_rule(const ir::RuleSource &source, const std::string &anchor);
 
 struct CounterAssignment {
   std::vector<uint32_t> index_of_source;  // [i]: the index of sources[i]; POLC_RULE_UNCOUNTED past the capacity
   std::vector<uint32_t> fresh;            // indices newly given out: their counts start from zero
+  bool renamed = false;                   // a kept rule is now named by another path
 };
 
 // Gives every source an index: the one its counted rule has in
-// state.counters when a kept generation uses it, else a free one (never one
-// a kept generation uses). Entries of state.counters no slot uses are
-// dropped first. Records the new ones in state.counters.
+// state.counters when a kept generation uses it (matched by anchor,
+// direction, verdict and digest; its name then follows the source's path),
+// else a free one (never one a kept generation uses). Entries of
+// state.counters no slot uses are dropped first. Records the new ones in
+// state.counters.
 CounterAssignment assign_rule_counters(IfaceState &state, const std::vector<ir::RuleSource> &sources);
 
 // The plan with its rule ids (1-based source ids, ir/rule_sources.h) as

@@ -1,6 +1,8 @@
-// Comparing compiled objects of one policy written in two files: the
-// program and the policy sections are equal, and the rule tables
-// (.polc.rules) list rules of equal meaning, each at its own file's place.
+// Comparing compiled objects of one policy written in two files (or
+// forms): the program and the policy sections are equal, and each rule
+// table (.polc.rules) names every IR rule by a place in its own file. The
+// tables themselves differ: places differ, and a converted file may group
+// rules into elements otherwise.
 #pragma once
 
 #include <cstdint>
@@ -21,21 +23,22 @@ inline std::string object_section(const std::string &object, const char *name) {
   return s ? std::string(*s) : std::string();
 }
 
-// The digests, directions and verdicts of the rule table, in order.
-inline std::vector<std::string> rule_meanings(const std::string &object) {
-  std::vector<std::string> out;
-  auto j = nlohmann::json::parse(object_section(object, codegen::kRulesSection), nullptr, false);
-  if (j.is_discarded()) return out;
-  for (const auto &s : j["sources"])
-    out.push_back(s.value("direction", "") + " " + s.value("verdict", "") + " " + s.value("digest", ""));
-  return out;
+// True when the rule table gives each of the object's IR rules a source.
+inline bool names_every_rule(const std::string &object) {
+  auto rules = nlohmann::json::parse(object_section(object, codegen::kRulesSection), nullptr, false);
+  auto policy = nlohmann::json::parse(object_section(object, codegen::kPolicySection), nullptr, false);
+  if (rules.is_discarded() || policy.is_discarded()) return false;
+  if (rules["rule_sources"].size() != policy["rules"].size()) return false;
+  for (const auto &id : rules["rule_sources"])
+    if (id.get<size_t>() == 0 || id.get<size_t>() > rules["sources"].size()) return false;
+  return true;
 }
 
 inline bool same_program_and_policy(const std::string &a, const std::string &b) {
   return !object_section(a, codegen::kPolicySection).empty() &&
          object_section(a, codegen::kPolicySection) == object_section(b, codegen::kPolicySection) &&
          object_section(a, codegen::kProgramSection) == object_section(b, codegen::kProgramSection) &&
-         !rule_meanings(a).empty() && rule_meanings(a) == rule_meanings(b);
+         names_every_rule(a) && names_every_rule(b);
 }
 
 }  // namespace polc::test
