@@ -11,8 +11,8 @@
 #include "cli/session.h"
 #include "frontend/inventory.h"
 #include "frontend/policy_loader.h"
-#include "ir/lint.h"
-#include "ir/lint_report.h"
+#include "ir/lint/lint.h"
+#include "ir/lint/report.h"
 #include "ir/lower.h"
 
 namespace polc::cli {
@@ -44,6 +44,10 @@ int run_lint(const LintOptions &opt) {
   ir::Policy policy = ir::lower(rules, diags);
 
   std::vector<Diagnostic> findings = ir::apply_silences(rules, diags.all());
+  // The readers' findings that lint's catalog lists take its level (a
+  // misspelled selector operator compiles, but lint refuses it).
+  for (Diagnostic &d : findings)
+    if (const ir::LintRuleInfo *info = ir::find_lint_rule(d.id)) d.severity = info->severity;
   ir::LintInput input{rules, policy, have_endpoints ? &endpoints : nullptr, have_endpoints ? &inventory : nullptr};
   for (Diagnostic &d : ir::run_lint(input)) findings.push_back(std::move(d));
 

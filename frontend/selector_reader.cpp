@@ -20,8 +20,9 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Kubernetes spells operators exactly; Cilium's own examples write "in",
-// which Cilium accepts, so letter case is free here.
+// Kubernetes spells operators exactly, and so does Cilium's CRD schema;
+// some of Cilium's own examples write "in". Read in any case (so those
+// files compile, with a warning), refused by lint (selector-operator-case).
 std::optional<ast::SelectorOp> parse_operator(std::string_view text) {
   if (equal_ignoring_case(text, "In")) return ast::SelectorOp::In;
   if (equal_ignoring_case(text, "NotIn")) return ast::SelectorOp::NotIn;
@@ -55,6 +56,13 @@ bool read_expression(const DocNode &node, DiagnosticEngine &diags, ast::Requirem
     return false;
   }
   req.op = *parsed;
+  static constexpr const char *kSpelled[] = {"In", "NotIn", "Exists", "DoesNotExist"};
+  const char *spelled = kSpelled[static_cast<int>(*parsed)];
+  if (op->text() != spelled)
+    diags.warning(op->loc, "selector-operator-case",
+                  fmt::format("selector operator \"{}\" is spelled \"{}\": Kubernetes refuses other spellings", op->text(),
+                              spelled))
+        .hint = fmt::format("write \"{}\"", spelled);
   bool needs_values = req.op == ast::SelectorOp::In || req.op == ast::SelectorOp::NotIn;
   const DocNode *values = f.get("values");
   if (values && expect_seq(*values, quoted("values"), diags)) {

@@ -16,7 +16,7 @@
 #include <map>
 #include <set>
 
-#include "ir/dfa_builder.h"
+#include "ir/regex/dfa_builder.h"
 
 namespace polc::ir {
 namespace {

@@ -162,4 +162,72 @@ TEST_SUITE("cli") {
       check_sarif(json::parse(r.out));
     }
   }
+
+  TEST_CASE("lint: a CIDR rule whose range holds endpoints' addresses is reported, an ipBlock is not") {
+    TempDir dir;
+    write_file(dir / "eps.json", R"({"endpoints": [
+      {"name": "db-1", "labels": {"app": "db"}, "ips": ["10.0.3.31"]},
+      {"name": "web-1", "labels": {"app": "web"}, "ips": ["10.0.1.10"]}]})");
+    // Line 7: toCIDR 10.0.0.0/16 holds db-1 and web-1; line 8: 192.0.2.0/24 holds none.
+    write_file(dir / "cnp.yaml", R"(apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: p, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  egress:
+    - toCIDR: [10.0.0.0/16]
+    - toCIDR: [192.0.2.0/24]
+)");
+    CommandResult r = run_polc({"lint", (dir / "cnp.yaml").string(), "--endpoints", (dir / "eps.json").string(),
+                                "--format", "json"});
+    CHECK(r.exit_code == 0);  // a warning
+    json doc = json::parse(r.out);
+    int found = 0;
+    for (const json &f : doc["findings"])
+      if (f["rule_id"] == "cidr-covers-endpoints") {
+        ++found;
+        CHECK(f["line"] == 7);
+        CHECK(f["severity"] == "warning");
+        CHECK(f["message"].get<std::string>().find("db-1 (10.0.3.31)") != std::string::npos);
+      }
+    CHECK(found == 1);
+    // Without an inventory there is nothing to compare with.
+    CHECK(run_polc({"lint", (dir / "cnp.yaml").string()}).out.find("cidr-covers-endpoints") == std::string::npos);
+
+    // A Kubernetes ipBlock matches endpoints' addresses: nothing to report.
+    write_file(dir / "np.yaml", R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+    - to: [{ipBlock: {cidr: 10.0.0.0/16}}]
+)");
+    CommandResult np = run_polc({"lint", (dir / "np.yaml").string(), "--endpoints", (dir / "eps.json").string()});
+    CHECK(np.out.find("cidr-covers-endpoints") == std::string::npos);
+  }
+
+  TEST_CASE("lint: a selector operator in the wrong case is an error there, a warning for compile") {
+    TempDir dir;
+    write_file(dir / "p.yaml", R"(apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: p}
+spec:
+  endpointSelector:
+    matchExpressions:
+      - {key: app, operator: in, values: [web]}
+  ingress:
+    - fromEndpoints: [{matchLabels: {app: api}}]
+)");
+    CommandResult lint = run_polc({"lint", (dir / "p.yaml").string()});
+    CHECK(lint.exit_code == 1);
+    CHECK(lint.out.find("p.yaml:7:30: error: selector operator \"in\" is spelled \"In\"") != std::string::npos);
+    CommandResult compile = run_polc({"compile", (dir / "p.yaml").string(), "-o", (dir / "p.o").string()});
+    CHECK(compile.exit_code == 0);
+    CHECK(compile.err.find("warning: selector operator \"in\"") != std::string::npos);
+    // Spelled right: nothing to say.
+    write_file(dir / "q.yaml", read_file(dir / "p.yaml").replace(read_file(dir / "p.yaml").find("in,"), 2, "In"));
+    CHECK(run_polc({"lint", (dir / "q.yaml").string()}).exit_code == 0);
+  }
 }

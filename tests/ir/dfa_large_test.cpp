@@ -6,7 +6,7 @@
 #include <chrono>
 #include <random>
 
-#include "ir/dfa_builder.h"
+#include "ir/regex/dfa_builder.h"
 #include "tests/ir/dfa_oracle.h"
 
 using namespace polc;

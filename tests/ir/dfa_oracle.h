@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "ir/dfa.h"
+#include "ir/regex/dfa.h"
 
 namespace polc::test {
 

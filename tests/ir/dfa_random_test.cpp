@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ir/dfa_builder.h"
+#include "ir/regex/dfa_builder.h"
 #include "tests/ir/dfa_oracle.h"
 
 using namespace polc;

@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "ir/dfa_builder.h"
+#include "ir/regex/dfa_builder.h"
 #include "tests/ir/dfa_oracle.h"
 
 using namespace polc;

@@ -13,7 +13,7 @@
 #include "cli/flow_resolve.h"
 #include "frontend/flows.h"
 #include "frontend/inventory.h"
-#include "ir/dfa_builder.h"
+#include "ir/regex/dfa_builder.h"
 #include "ir/evaluator.h"
 #include "ir/lower.h"
 #include "ir/plan.h"

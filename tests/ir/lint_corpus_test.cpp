@@ -10,7 +10,7 @@
 
 #include "frontend/inventory.h"
 #include "frontend/policy_loader.h"
-#include "ir/lint.h"
+#include "ir/lint/lint.h"
 #include "ir/lower.h"
 #include "tests/support/test_env.h"
 

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "ir/dfa_builder.h"
-#include "ir/regex_nfa.h"
-#include "ir/regex_parser.h"
+#include "ir/regex/dfa_builder.h"
+#include "ir/regex/nfa.h"
+#include "ir/regex/parser.h"
 
 using namespace polc::ir;
 using namespace polc::ir::regex;

@@ -5,7 +5,7 @@
 //   - a CIDR peer whose `except` removes all of it
 #include <fmt/format.h>
 
-#include "ir/lint_passes.h"
+#include "ir/lint/passes.h"
 
 namespace polc::ir::lint {
 

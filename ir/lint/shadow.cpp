@@ -7,8 +7,8 @@
 // are skipped, so a thousand unrelated policies cost little.
 #include <fmt/format.h>
 
-#include "ir/lint_match.h"
-#include "ir/lint_passes.h"
+#include "ir/lint/match.h"
+#include "ir/lint/passes.h"
 
 namespace polc::ir::lint {
 

@@ -3,23 +3,26 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
-#include "ir/lint.h"
+#include "ir/lint/lint.h"
 
 namespace polc::ir::lint {
 
-// lint_shadow.cpp: redundant-allow, dead-allow, allow-deny-overlap.
+// shadow.cpp: redundant-allow, dead-allow, allow-deny-overlap.
 std::unique_ptr<LintPass> make_shadow_pass();
-// lint_duplicates.cpp: duplicate-rule.
+// duplicates.cpp: duplicate-rule.
 std::unique_ptr<LintPass> make_duplicate_pass();
-// lint_selectors.cpp: selector-matches-nothing, unselected-endpoint (with an inventory).
+// selectors.cpp: selector-matches-nothing, unselected-endpoint (with an inventory).
 std::unique_ptr<LintPass> make_selector_pass();
-// lint_ports.cpp: allow-world-all-ports, http-on-udp, http-on-any-protocol, http-on-tls-port.
+// ports.cpp: allow-world-all-ports, http-on-udp, http-on-any-protocol, http-on-tls-port.
 std::unique_ptr<LintPass> make_broad_allow_pass();
 std::unique_ptr<LintPass> make_http_port_pass();
-// lint_regex.cpp: regex-matches-nothing, regex-matches-everything.
+// regex.cpp: regex-matches-nothing, regex-matches-everything.
 std::unique_ptr<LintPass> make_regex_pass();
-// lint_empty.cpp: empty-effect.
+// cidr.cpp: cidr-covers-endpoints (with an inventory).
+std::unique_ptr<LintPass> make_cidr_pass();
+// empty.cpp: empty-effect.
 std::unique_ptr<LintPass> make_empty_effect_pass();
 
 // Helpers the passes share.

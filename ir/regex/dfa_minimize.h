@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ir/dfa.h"
+#include "ir/regex/dfa.h"
 
 namespace polc::ir {
 

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string_view>
 
-#include "ir/regex_ast.h"
+#include "ir/regex/ast.h"
 
 namespace polc::ir::regex {
 

@@ -1,6 +1,6 @@
 // Recursive descent over the pattern bytes. Each parse function leaves pos_
 // after what it consumed; the first error wins and stops the descent.
-#include "ir/regex_parser.h"
+#include "ir/regex/parser.h"
 
 #include <fmt/format.h>
 

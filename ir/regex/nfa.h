@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ir/regex_ast.h"
+#include "ir/regex/ast.h"
 
 namespace polc::ir::regex {
 

@@ -1,11 +1,11 @@
-#include "ir/lint_report.h"
+#include "ir/lint/report.h"
 
 #include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "ir/lint.h"
+#include "ir/lint/lint.h"
 
 namespace polc::ir {
 

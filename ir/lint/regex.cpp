@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
-#include "ir/lint_passes.h"
+#include "ir/lint/passes.h"
 
 namespace polc::ir::lint {
 

@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "ir/lint_passes.h"
+#include "ir/lint/passes.h"
 
 namespace polc::ir::lint {
 

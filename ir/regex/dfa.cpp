@@ -1,4 +1,4 @@
-#include "ir/dfa.h"
+#include "ir/regex/dfa.h"
 
 namespace polc::ir {
 

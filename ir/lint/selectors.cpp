@@ -5,7 +5,7 @@
 // lowering each one alone, so the finding points at the selector as written.
 #include <fmt/format.h>
 
-#include "ir/lint_passes.h"
+#include "ir/lint/passes.h"
 #include "ir/lower.h"
 
 namespace polc::ir::lint {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "ir/dfa.h"
-#include "ir/regex_ast.h"
+#include "ir/regex/dfa.h"
+#include "ir/regex/ast.h"
 
 namespace polc::ir {
 

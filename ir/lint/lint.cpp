@@ -1,4 +1,4 @@
-#include "ir/lint.h"
+#include "ir/lint/lint.h"
 
 #include <algorithm>
 #include <map>
@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "frontend/dsl_reader.h"
-#include "ir/lint_passes.h"
+#include "ir/lint/passes.h"
 
 namespace polc::ir {
 
@@ -25,6 +25,12 @@ const std::vector<LintRuleInfo> &lint_catalog() {
       {"regex-matches-everything", Severity::Warning, "an HTTP regex matches every value: it restricts nothing"},
       {"duplicate-rule", Severity::Warning, "the same rule is written more than once"},
       {"empty-effect", Severity::Warning, "a rule or part of a rule has no effect"},
+      {"cidr-covers-endpoints", Severity::Warning,
+       "a Cilium CIDR rule's range holds endpoints' addresses, which it never matches"},
+      // Read by the frontend (a warning for compile); lint refuses it as
+      // Kubernetes' API server does for the CRD.
+      {"selector-operator-case", Severity::Error,
+       "a selector operator not spelled In, NotIn, Exists or DoesNotExist"},
   };
   return catalog;
 }
@@ -55,6 +61,7 @@ std::vector<std::unique_ptr<LintPass>> default_lint_passes() {
   passes.push_back(lint::make_http_port_pass());
   passes.push_back(lint::make_regex_pass());
   passes.push_back(lint::make_empty_effect_pass());
+  passes.push_back(lint::make_cidr_pass());
   return passes;
 }
 

@@ -1,4 +1,4 @@
-#include "ir/lint_match.h"
+#include "ir/lint/match.h"
 
 #include <algorithm>
 

@@ -3,16 +3,16 @@
 // the value ($), reached after the bytes read so far. Anchors are decided
 // by position: ^ is followed only while building the start state, $ only
 // when computing what accepts once the value ends.
-#include "ir/dfa_builder.h"
+#include "ir/regex/dfa_builder.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 
-#include "ir/dfa_minimize.h"
-#include "ir/regex_nfa.h"
-#include "ir/regex_parser.h"
+#include "ir/regex/dfa_minimize.h"
+#include "ir/regex/nfa.h"
+#include "ir/regex/parser.h"
 
 namespace polc::ir {
 namespace {

@@ -1,6 +1,6 @@
 // Thompson construction, built backwards: compile(node, out) returns the
 // entry of a fragment that continues to `out`, so no patch lists are needed.
-#include "ir/regex_nfa.h"
+#include "ir/regex/nfa.h"
 
 #include <fmt/format.h>
 

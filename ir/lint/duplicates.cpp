@@ -3,7 +3,7 @@
 // finding points at the later copy, with a note at the first.
 #include <fmt/format.h>
 
-#include "ir/lint_passes.h"
+#include "ir/lint/passes.h"
 
 namespace polc::ir::lint {
 

@@ -17,7 +17,7 @@
 
 #include <string_view>
 
-#include "ir/regex_ast.h"
+#include "ir/regex/ast.h"
 
 namespace polc::ir::regex {
 

@@ -3,7 +3,7 @@
 // enough at the sizes the limits allow (tens of thousands of states, a few
 // dozen classes; rounds are bounded by the longest distinguishing suffix),
 // and simpler to trust than Hopcroft's worklist.
-#include "ir/dfa_minimize.h"
+#include "ir/regex/dfa_minimize.h"
 
 #include <map>
 #include <unordered_map>
