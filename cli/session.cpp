@@ -19,10 +19,10 @@ void Session::flush_diagnostics() {
   for (; printed_ < all.size(); ++printed_) std::cerr << diags_->render(all[printed_]);
 }
 
-bool Session::load_policy(const std::string &path, ast::PolicySet &out) {
+bool Session::load_policy(const std::string &path, ast::PolicySet &out, const PolicyReadOptions &options) {
   size_t before = out.rules.size();
-  bool ok = load_policy_file(path, *sources_, *diags_, out);
-  if (ok && out.rules.size() == before && sources_->last() != 0)
+  bool ok = load_policy_file(path, *sources_, *diags_, out, options);
+  if (ok && out.rules.size() == before && sources_->last() != 0 && !options.skip_non_policy)
     diags_->warning(SourceLoc{sources_->last(), 1, 1}, "no-policy",
                     "no network policy in this file (no CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, "
                     "NetworkPolicy or rule)");

@@ -11,6 +11,7 @@
 #include "frontend/ast.h"
 #include "frontend/diagnostics.h"
 #include "frontend/inventory.h"
+#include "frontend/policy_loader.h"
 #include "frontend/source.h"
 #include "ir/endpoints.h"
 #include "ir/ir.h"
@@ -31,8 +32,9 @@ class Session {
   // YAML of only a Deployment) gets a warning; `policy_count`, when given,
   // receives how many rules were read in all.
   bool load_policies(const std::vector<std::string> &paths, ir::Policy &out, size_t *policy_count = nullptr);
-  // Reads one policy file into `out`, with that warning.
-  bool load_policy(const std::string &path, ast::PolicySet &out);
+  // Reads one policy file into `out`, with that warning (not when
+  // `options` skip what is not a policy: such a file is expected).
+  bool load_policy(const std::string &path, ast::PolicySet &out, const PolicyReadOptions &options = {});
   // Reads an inventory file into endpoints. False on errors.
   bool load_endpoints(const std::string &path, Inventory &inventory, ir::EndpointSet &out);
 

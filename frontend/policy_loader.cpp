@@ -92,6 +92,16 @@ void read_network_policy(const DocNode &node, DiagnosticEngine &diags, ast::Poli
 
 void read_object(const DocNode &node, DiagnosticEngine &diags, ast::PolicySet &out, int depth);
 
+// An object polc reads as policy: one of the kinds read_object knows.
+bool is_policy_object(const DocNode &node) {
+  const DocNode *kind = node.find("kind");
+  if (!kind || !kind->is_scalar()) return false;
+  for (std::string_view k : {"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy", "List",
+                             "CiliumNetworkPolicyList", "NetworkPolicyList"})
+    if (kind->text() == k) return true;
+  return false;
+}
+
 void read_list(const DocNode &node, DiagnosticEngine &diags, ast::PolicySet &out, int depth) {
   Fields f = check_fields(node, {kListFields, {}, kObjectIgnored}, diags);
   const DocNode *items = f.get("items");
@@ -144,23 +154,58 @@ void read_json_policy(uint32_t file, SourceManager &sources, DiagnosticEngine &d
   if (!docs[0].root.is_seq()) read_policy_documents(docs, diags, out);  // an object: read whole
 }
 
-bool read_policy_source(uint32_t file, SourceManager &sources, DiagnosticEngine &diags, ast::PolicySet &out) {
+// Whether text that does not parse could be meant as a policy: it names a
+// policy kind or a selector. A Helm template of a Deployment does not.
+bool names_a_policy(std::string_view text) {
+  for (std::string_view word : {"NetworkPolicy", "endpointSelector", "nodeSelector", "podSelector"})
+    if (text.find(word) != std::string_view::npos) return true;
+  return false;
+}
+
+bool read_policy_source(uint32_t file, SourceManager &sources, DiagnosticEngine &diags, ast::PolicySet &out,
+                        const PolicyReadOptions &options) {
   size_t errors = diags.error_count();
   const std::string &path = sources.path(file);
   bool from_stdin = path == kStdinName;
   if (has_extension(path, ".pol") || (from_stdin && looks_like_dsl(sources.contents(file))))
     return read_dsl(file, sources, diags, out) && diags.error_count() == errors;
+  if (options.skip_non_policy) {
+    // Parsed whole (no streaming), so that a list can be looked at first;
+    // the parser's errors are kept back until the text is known to be
+    // meant as a policy.
+    DiagnosticEngine parse_diags(sources);
+    std::vector<Document> docs = has_extension(path, ".json") ? parse_json(file, sources.contents(file), parse_diags)
+                                                              : parse_source(file, sources, parse_diags);
+    if (parse_diags.has_errors() && !names_a_policy(sources.contents(file))) return true;
+    diags.append(std::move(parse_diags));
+    read_policy_documents(docs, diags, out, options);
+    return diags.error_count() == errors;
+  }
   if (has_extension(path, ".json")) read_json_policy(file, sources, diags, out);
   else read_policy_documents(parse_source(file, sources, diags), diags, out);
   return diags.error_count() == errors;
 }
 
+// A list of Cilium rules has rules in it; a list of anything else (a JSON
+// array of settings) does not.
+bool holds_rules(const DocNode &list) {
+  for (const DocNode &item : list.children())
+    if (item.is_map() && (item.find("endpointSelector") || item.find("nodeSelector"))) return true;
+  return false;
+}
+
 }  // namespace
 
-void read_policy_documents(const std::vector<Document> &docs, DiagnosticEngine &diags, ast::PolicySet &out) {
+void read_policy_documents(const std::vector<Document> &docs, DiagnosticEngine &diags, ast::PolicySet &out,
+                           const PolicyReadOptions &options) {
   for (const Document &doc : docs) {
     const DocNode &root = doc.root;
     if (root.is_null()) continue;  // an empty document, e.g. after a final "---"
+    if (options.skip_non_policy) {
+      if (root.is_seq() && !holds_rules(root)) continue;
+      if (root.is_map() && !is_policy_object(root)) continue;
+      if (!root.is_seq() && !root.is_map()) continue;
+    }
     if (root.is_seq()) {
       out.rules.reserve(out.rules.size() + root.children().size());
       for (const DocNode &item : root.children()) read_rule_item(item, diags, out);
@@ -174,15 +219,15 @@ void read_policy_documents(const std::vector<Document> &docs, DiagnosticEngine &
 }
 
 bool load_policy_text(const std::string &path, std::string text, SourceManager &sources, DiagnosticEngine &diags,
-                      ast::PolicySet &out) {
-  return read_policy_source(sources.add(path, std::move(text)), sources, diags, out);
+                      ast::PolicySet &out, const PolicyReadOptions &options) {
+  return read_policy_source(sources.add(path, std::move(text)), sources, diags, out, options);
 }
 
 bool load_policy_file(const std::string &path, SourceManager &sources, DiagnosticEngine &diags,
-                      ast::PolicySet &out) {
+                      ast::PolicySet &out, const PolicyReadOptions &options) {
   uint32_t file = read_source_file(path, sources, diags);
   if (file == 0) return false;
-  return read_policy_source(file, sources, diags, out);
+  return read_policy_source(file, sources, diags, out, options);
 }
 
 }  // namespace polc

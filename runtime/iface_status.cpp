@@ -85,6 +85,18 @@ nlohmann::ordered_json interface_status(const IfaceId &id) {
   // The audit program's shape digest says so (ir::DatapathShape::digest).
   j["audit"] = j["shape_digest"].get<std::string>().find("-audit") != std::string::npos;
   j["since"] = record.since;
+  // The files the policy in force was read from, from its rules' places.
+  std::vector<std::string> files;
+  for (uint32_t index : record.rules) {
+    auto rule = state.counters.find(index);
+    if (rule == state.counters.end()) continue;
+    const std::string &src = rule->second.source;
+    size_t col = src.rfind(':');
+    size_t line = col == std::string::npos || col == 0 ? std::string::npos : src.rfind(':', col - 1);
+    std::string file = line == std::string::npos ? src : src.substr(0, line);
+    if (!file.empty() && std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+  }
+  j["policy_files"] = files;
   j["object"] = now.object;
   j["slot"] = now.slot;
   nlohmann::ordered_json programs = nlohmann::ordered_json::array();

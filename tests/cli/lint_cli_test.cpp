@@ -230,4 +230,31 @@ spec:
     write_file(dir / "q.yaml", read_file(dir / "p.yaml").replace(read_file(dir / "p.yaml").find("in,"), 2, "In"));
     CHECK(run_polc({"lint", (dir / "q.yaml").string()}).exit_code == 0);
   }
+
+  TEST_CASE("lint --skip-non-policy: other kinds, other JSON and unparsable templates pass quietly") {
+    TempDir dir;
+    write_file(dir / "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n"
+                                    "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Service}]\n");
+    write_file(dir / "settings.json", "{\"editor.tabSize\": 2}\n");
+    write_file(dir / "chart.yaml", "replicas: {{ .Values.replicas }}\n");
+    std::vector<std::string> files = {(dir / "deploy.yaml").string(), (dir / "settings.json").string(),
+                                      (dir / "chart.yaml").string()};
+    std::vector<std::string> args = {"lint", "--skip-non-policy"};
+    args.insert(args.end(), files.begin(), files.end());
+    CommandResult quiet = run_polc(args);
+    CHECK(quiet.exit_code == 0);
+    CHECK(quiet.out.empty());
+    // Without the flag they are reported (an object without "kind" is an error).
+    args.erase(args.begin() + 1);
+    CommandResult loud = run_polc(args);
+    CHECK(loud.exit_code == 1);
+    CHECK(loud.out.find("settings.json:1:1") != std::string::npos);
+    // A policy among them is still linted, and a broken policy still fails.
+    write_file(dir / "broken.yaml", "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p}\n"
+                                    "spec: {endpointSelector: {}, ingress: [{fromCIDR: [10.0.0.300/8]}]}\n");
+    CommandResult broken = run_polc({"lint", "--skip-non-policy", (dir / "broken.yaml").string(),
+                                     (dir / "settings.json").string()});
+    CHECK(broken.exit_code == 1);
+    CHECK(broken.out.find("broken.yaml:4:") != std::string::npos);
+  }
 }

@@ -60,5 +60,32 @@ TEST_SUITE("cli") {
     CommandResult good = run_shell(project + "git add web.pol && git commit -m good 2>&1");
     CHECK_MESSAGE(good.exit_code == 0, good.out);
     CHECK(run_shell(project + "git rev-parse HEAD").exit_code == 0);
+
+    // JSON and YAML are linted too, with no `files:` in the project's
+    // config; what is not a network policy passes quietly.
+    write_file(tmp / "project/deploy.yaml",
+               "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n");
+    write_file(tmp / "project/package.json", "{\"name\": \"web\", \"version\": \"1.0.0\"}\n");
+    write_file(tmp / "project/list.json", "[\"a\", \"b\"]\n");
+    write_file(tmp / "project/chart.yaml", "replicas: {{ .Values.replicas }}\nname: {{ .Release.Name }}\n");
+    // A CNP whose selector operator Kubernetes refuses.
+    write_file(tmp / "project/cnp.yaml",
+               "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p}\nspec:\n"
+               "  endpointSelector:\n    matchExpressions: [{key: app, operator: in, values: [web]}]\n"
+               "  ingress: [{fromEndpoints: [{matchLabels: {app: api}}]}]\n");
+    CommandResult yaml_bad = run_shell(project + "git add -A && git commit -m yaml 2>&1");
+    CHECK(yaml_bad.exit_code != 0);
+    CHECK(yaml_bad.out.find("cnp.yaml:6:") != std::string::npos);
+    CHECK(yaml_bad.out.find("[selector-operator-case]") != std::string::npos);
+    for (const char *quiet : {"deploy.yaml", "package.json", "list.json", "chart.yaml"}) {
+      CAPTURE(quiet);
+      CHECK(yaml_bad.out.find(quiet) == std::string::npos);
+    }
+    write_file(tmp / "project/cnp.yaml",
+               "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p}\nspec:\n"
+               "  endpointSelector:\n    matchExpressions: [{key: app, operator: In, values: [web]}]\n"
+               "  ingress: [{fromEndpoints: [{matchLabels: {app: api}}]}]\n");
+    CommandResult yaml_good = run_shell(project + "git add -A && git commit -m yaml 2>&1");
+    CHECK_MESSAGE(yaml_good.exit_code == 0, yaml_good.out);
   }
 }

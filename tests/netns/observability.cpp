@@ -183,6 +183,20 @@ TEST_CASE("stats counts flows per allow rule, packets per deny rule and by defau
   auto top = nlohmann::json::parse(status.out)["interfaces"][0]["top_rules"];
   REQUIRE(top.size() >= 1);
   CHECK(top[0]["packets"] == 30);  // the deny rule has the most hits
+  // Status text is for people: the policy's file, the counts, no JSON.
+  CommandResult people = run_polc({"status", "--iface", "s0", "--netns", o.net.server()});
+  CHECK(people.exit_code == 0);
+  CHECK(people.out.find("policy files") != std::string::npos);
+  CHECK(people.out.find((o.dir / "policy.pol").string()) != std::string::npos);
+  CHECK(people.out.find("default deny") != std::string::npos);
+  CHECK(people.out.find('{') == std::string::npos);
+  CHECK(people.out.find('"') == std::string::npos);
+  // Asked without --netns: it is not enforced in the host's namespace, and
+  // the answer says where it is.
+  CommandResult elsewhere = run_polc({"status", "--iface", "s0"});
+  CHECK(elsewhere.exit_code == 0);
+  CHECK(elsewhere.out.find("s0: not enforced by polc") != std::string::npos);
+  CHECK(elsewhere.out.find("--netns " + o.net.server()) != std::string::npos);
 
   // Prometheus text: one sample per rule and reason, checked by promtool
   // where the Debian package is installed (scripts/setup.sh installs it).
