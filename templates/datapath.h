@@ -94,7 +94,7 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 		 * policy that enforces it judges the connection by the way it
 		 * was opened, not its next packet as a new connection. */
 		ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
-		if (!entry && !reply)
+		if (!entry && !reply && monitor_wanted(1))
 			monitor_packet(pkt, pkt->dport, dir, POLC_DROP_NONE, POLC_RULE_UNCOUNTED);
 		return POLC_DROP_NONE;
 	}
@@ -152,7 +152,7 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 		return http_judge(ctx, pkt, l3_off, l4_off, ct, set, &allowed, od, now);
 #endif
 	ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
-	if (!entry && !reply)
+	if (!entry && !reply && monitor_wanted(1))
 		monitor_packet(pkt, pkt->dport, dir, POLC_DROP_NONE, allowed.rule_id);
 	return POLC_DROP_NONE;
 }
@@ -247,7 +247,7 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 			datapath_opening_port(&pkt);
 	}
 	ret = datapath_judge(ctx, &pkt, &set, &ct, entry, l3_off, l4_off, l4_ret, now, dir, od, reply, &rule);
-	if (ret != POLC_DROP_NONE)
+	if (ret != POLC_DROP_NONE && monitor_wanted(0))
 		monitor_packet(&pkt, wire_dport, dir, ret, rule);
 	return ret;
 }

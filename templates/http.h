@@ -355,7 +355,8 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 
 refuse:
 	c->flags |= POLC_HTTP_F_DENIED;
-	monitor_http(skb, pkt, (__u32)reason << 8 | dir, off + skip, len - skip);
+	if (monitor_wanted(0))
+		monitor_http(skb, pkt, (__u32)reason << 8 | dir, off + skip, len - skip);
 	if (reason == POLC_DROP_INVALID || POLC_AUDIT)
 		return reason; /* audit: passed on unchanged, no 403 */
 	if (http_reply_403(skb, l3_off, l4_off, scratch, dir))
@@ -442,7 +443,7 @@ static __always_inline int http_request_program(struct __sk_buff *skb)
 	 * refusing its stream (POLC_HTTP_F_DENIED). */
 	entry = ct_lookup(&call->ct, call->now);
 	ct_record(&call->ct, entry, 0, dir, call->stamp, &match, call->now);
-	if (!entry && ret == POLC_DROP_NONE)
+	if (!entry && ret == POLC_DROP_NONE && monitor_wanted(1))
 		monitor_packet(&call->pkt, call->pkt.dport, dir, POLC_DROP_NONE, match.rule_id);
 	return ret;
 }

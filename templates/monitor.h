@@ -10,6 +10,17 @@
 #include "common.h"
 #include "maps.h"
 
+/* Whether a reader wants events of this kind. Inlined at each place that
+ * makes events, so that with no reader they cost one array lookup and no
+ * call. */
+static __always_inline int monitor_wanted(int allow_event)
+{
+	__u32 zero = 0;
+	struct polc_monitor_ctl *ctl = bpf_map_lookup_elem(&polc_monitor, &zero);
+
+	return ctl && (allow_event ? ctl->verdict_readers : ctl->readers);
+}
+
 /* A reserved event with its time and suppressed count filled in, or 0
  * when no reader wants it or the bucket (or the ring) has no room. */
 static __always_inline struct polc_event *monitor_reserve(int allow_event)
