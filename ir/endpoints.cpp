@@ -24,11 +24,19 @@ EndpointSet EndpointSet::from_inventory(const std::vector<NamespaceInfo> &namesp
     ep.name = in.name;
     ep.ips = in.ips;
     ep.labels = in.labels;
-    std::string ns = in.namespace_.empty() ? "default" : in.namespace_;
-    ep.labels.emplace_back(kNamespaceLabel, ns);
-    ep.labels.emplace_back(std::string(kNamespaceLabelsPrefix) + "kubernetes.io/metadata.name", ns);
-    if (auto it = ns_by_name.find(ns); it != ns_by_name.end())
-      for (const auto &[k, v] : it->second->labels) ep.labels.emplace_back(kNamespaceLabelsPrefix + k, v);
+    // A reserved endpoint (host, remote-node, ...) belongs to no namespace
+    // (CONTRACT §1.2): without the namespace's labels, no namespaced
+    // policy's selector, which always names its namespace, can match it;
+    // entities and cluster-wide policies still do.
+    const bool reserved = std::any_of(in.labels.begin(), in.labels.end(),
+                                      [](const auto &l) { return l.first.rfind("reserved:", 0) == 0; });
+    if (!reserved) {
+      std::string ns = in.namespace_.empty() ? "default" : in.namespace_;
+      ep.labels.emplace_back(kNamespaceLabel, ns);
+      ep.labels.emplace_back(std::string(kNamespaceLabelsPrefix) + "kubernetes.io/metadata.name", ns);
+      if (auto it = ns_by_name.find(ns); it != ns_by_name.end())
+        for (const auto &[k, v] : it->second->labels) ep.labels.emplace_back(kNamespaceLabelsPrefix + k, v);
+    }
     normalize(ep.labels);
     set.endpoints_.push_back(std::move(ep));
   }
