@@ -14,9 +14,12 @@ namespace polc::reader {
 
 namespace {
 
-constexpr std::string_view kRuleFields[] = {"endpointSelector", "ingress", "ingressDeny", "egress",
-                                            "egressDeny",       "labels",  "description"};
-constexpr std::string_view kRuleUnsupported[] = {"nodeSelector", "enableDefaultDeny", "log"};
+// The label of the host endpoint (ir::kHostLabel), which a nodeSelector adds.
+constexpr const char *kHostLabelKey = "reserved:host";
+
+constexpr std::string_view kRuleFields[] = {"endpointSelector", "nodeSelector", "ingress", "ingressDeny",
+                                            "egress",           "egressDeny",   "labels",  "description"};
+constexpr std::string_view kRuleUnsupported[] = {"enableDefaultDeny", "log"};
 
 constexpr std::string_view kIngressFields[] = {"fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities",
                                                "toPorts", "icmps"};
@@ -172,9 +175,24 @@ void read_cilium_rule(const DocNode &node, What what, DiagnosticEngine &diags, a
   out.loc = node.loc;
   if (!expect_map(node, what, diags)) return;
   Fields f = check_fields(node, {kRuleFields, kRuleUnsupported}, diags);
-  if (const DocNode *sel = f.get("endpointSelector")) {
-    read_selector(*sel, quoted("endpointSelector"), diags, out.subject);
-  } else if (!node.find("nodeSelector")) {
+  const DocNode *endpoint_sel = f.get("endpointSelector");
+  const DocNode *node_sel = f.get("nodeSelector");
+  if (endpoint_sel && node_sel) {
+    diags.error(node_sel->loc, "invalid-rule",
+                "a rule has an \"endpointSelector\" or a \"nodeSelector\", not both");
+  } else if (endpoint_sel) {
+    read_selector(*endpoint_sel, quoted("endpointSelector"), diags, out.subject);
+  } else if (node_sel) {
+    // A host policy: it selects the host endpoint of every node whose
+    // labels match (the inventory's "node"). Cilium allows it only in
+    // cluster-wide policies: a node is in no namespace.
+    if (out.origin == ast::Origin::CiliumNetworkPolicy)
+      diags.error(node_sel->loc, "invalid-rule",
+                  "\"nodeSelector\" selects hosts, which belong to no namespace: it is only for a "
+                  "CiliumClusterwideNetworkPolicy");
+    read_selector(*node_sel, quoted("nodeSelector"), diags, out.subject);
+    out.subject.requirements.push_back(ast::Requirement{kHostLabelKey, ast::SelectorOp::Exists, {}, node_sel->loc});
+  } else {
     diags.error(node.loc, "missing-field",
                 "rule has no \"endpointSelector\"; write \"endpointSelector\": {} to select every endpoint");
   }

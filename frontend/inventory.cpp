@@ -17,7 +17,8 @@ using reader::Fields;
 using reader::item_of;
 using reader::quoted;
 
-constexpr std::string_view kInventoryFields[] = {"namespaces", "endpoints"};
+constexpr std::string_view kInventoryFields[] = {"namespaces", "endpoints", "node"};
+constexpr std::string_view kNodeFields[] = {"name", "labels"};
 constexpr std::string_view kNamespaceFields[] = {"name", "labels"};
 constexpr std::string_view kEndpointFields[] = {"name", "namespace", "labels", "ips"};
 
@@ -86,6 +87,15 @@ bool read_inventory(const DocNode &root, DiagnosticEngine &diags, Inventory &out
         continue;
       }
       out.namespaces.push_back(std::move(ns));
+    }
+  }
+  if (const DocNode *node = f.get("node"); node && expect_map(*node, quoted("node"), diags)) {
+    Fields nf = check_fields(*node, {kNodeFields}, diags);
+    InventoryNode n;
+    n.loc = node->loc;
+    if (read_name(nf, *node, "node", diags, n.name)) {
+      if (const DocNode *labels = nf.get("labels")) read_labels(*labels, diags, n.labels);
+      out.node = std::move(n);
     }
   }
   // Which endpoint holds each address, for the "same IP twice" check.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,19 @@ struct InventoryEndpoint {
   SourceLoc loc;
 };
 
+// This host, as a node of the cluster: its labels are what a
+// CiliumClusterwideNetworkPolicy's nodeSelector matches, and the host
+// endpoint (the one with label reserved:host) carries them.
+struct InventoryNode {
+  std::string name;
+  LabelMap labels;
+  SourceLoc loc;
+};
+
 struct Inventory {
   std::vector<InventoryNamespace> namespaces;
   std::vector<InventoryEndpoint> endpoints;
+  std::optional<InventoryNode> node;
 
   const InventoryEndpoint *find_endpoint(std::string_view name) const;
   const InventoryEndpoint *find_by_ip(const IpAddr &ip) const;

@@ -49,8 +49,15 @@ EndpointSet EndpointSet::from_inventory(const Inventory &inventory) {
   for (const auto &ns : inventory.namespaces)
     namespaces.push_back(NamespaceInfo{ns.name, LabelSet(ns.labels.begin(), ns.labels.end())});
   std::vector<InventoryEndpoint> endpoints;
-  for (const auto &ep : inventory.endpoints)
-    endpoints.push_back({ep.name, ep.namespace_, LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips});
+  for (const auto &ep : inventory.endpoints) {
+    InventoryEndpoint e{ep.name, ep.namespace_, LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips};
+    // The host endpoint carries its node's labels, as in Cilium: what a
+    // nodeSelector matches (its own labels win over a node label's value).
+    if (inventory.node && ep.labels.count(kHostLabel))
+      for (const auto &[k, v] : inventory.node->labels)
+        if (!ep.labels.count(k)) e.labels.emplace_back(k, v);
+    endpoints.push_back(std::move(e));
+  }
   return from_inventory(namespaces, endpoints);
 }
 
