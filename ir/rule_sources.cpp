@@ -60,20 +60,24 @@ void index_rule_sources(Policy &policy, const SourceManager &sources) {
   }
 }
 
+std::string_view source_file(std::string_view place) {
+  size_t col = place.rfind(':');
+  size_t line = col == std::string_view::npos || col == 0 ? std::string_view::npos : place.rfind(':', col - 1);
+  return line == std::string_view::npos ? place : place.substr(0, line);
+}
+
 std::vector<std::string> rule_anchors(const std::vector<RuleSource> &sources) {
   std::vector<std::string> out;
   out.reserve(sources.size());
-  std::map<std::string, size_t> files;
+  std::map<std::string, size_t, std::less<>> files;
   for (const RuleSource &s : sources) {
-    // "path:line:col": the path may hold colons itself, the last two are ours.
-    size_t col = s.source.rfind(':');
-    size_t line = col == std::string::npos || col == 0 ? std::string::npos : s.source.rfind(':', col - 1);
-    if (line == std::string::npos) {
+    std::string_view file = source_file(s.source);
+    if (file.size() == s.source.size()) {
       out.push_back("0:" + s.source);
       continue;
     }
-    auto [it, fresh] = files.try_emplace(s.source.substr(0, line), files.size() + 1);
-    out.push_back(std::to_string(it->second) + s.source.substr(line));
+    auto [it, fresh] = files.try_emplace(std::string(file), files.size() + 1);
+    out.push_back(std::to_string(it->second) + s.source.substr(file.size()));
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "frontend/result.h"
@@ -28,6 +29,10 @@ inline uint32_t rule_id(const Rule &rule, size_t index) {
 // IR read from JSON, a policy built in code) gets a source of its own with
 // an empty place.
 void index_rule_sources(Policy &policy, const SourceManager &sources);
+
+// The file of a "path:line:col" place (the path may hold colons itself:
+// the last two are the line and column); the whole text when it has none.
+std::string_view source_file(std::string_view place);
 
 // Each source's place without its file's path: "<n>:<line>:<col>", n the
 // file's position among the inputs (1-based, in the order the sources

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <tuple>
 
+#include "ir/rule_sources.h"
 #include "runtime/bpf_object.h"
 #include "runtime/bpffs.h"
 #include "runtime/iface_link.h"
@@ -90,10 +91,7 @@ nlohmann::ordered_json interface_status(const IfaceId &id) {
   for (uint32_t index : record.rules) {
     auto rule = state.counters.find(index);
     if (rule == state.counters.end()) continue;
-    const std::string &src = rule->second.source;
-    size_t col = src.rfind(':');
-    size_t line = col == std::string::npos || col == 0 ? std::string::npos : src.rfind(':', col - 1);
-    std::string file = line == std::string::npos ? src : src.substr(0, line);
+    std::string file(ir::source_file(rule->second.source));
     if (!file.empty() && std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
   }
   j["policy_files"] = files;

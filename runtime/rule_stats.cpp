@@ -43,27 +43,25 @@ Result<InterfaceStats> read_interface_stats(const IfaceId &id) {
   if (!stats->valid() || !drops->valid())
     return environment_error("no counters on " + id.iface + ": it was applied by an older polc; `polc detach` and "
                              "apply again");
-  auto sum = [](int fd, uint32_t index) -> Result<uint64_t> { return percpu_counter_sum(fd, index); };
-
   InterfaceStats out;
   out.generation = record.generation;
   for (uint32_t index : record.rules) {
     if (index == POLC_RULE_UNCOUNTED) continue;
     auto rule = state.counters.find(index);
     if (rule == state.counters.end()) continue;
-    auto n = sum(stats->get(), index);
+    auto n = percpu_counter_sum(stats->get(), index);
     if (!n) return n.error();
     out.rules.push_back(RuleStat{rule->second.source, rule->second.direction, rule->second.verdict, *n});
   }
-  auto in = sum(stats->get(), POLC_RULE_DEFAULT_DENY + POLC_DIR_INGRESS);
-  auto eg = sum(stats->get(), POLC_RULE_DEFAULT_DENY + POLC_DIR_EGRESS);
+  auto in = percpu_counter_sum(stats->get(), POLC_RULE_DEFAULT_DENY + POLC_DIR_INGRESS);
+  auto eg = percpu_counter_sum(stats->get(), POLC_RULE_DEFAULT_DENY + POLC_DIR_EGRESS);
   if (!in) return in.error();
   if (!eg) return eg.error();
   out.default_deny_ingress = *in;
   out.default_deny_egress = *eg;
   for (const auto &[reason, name] : drop_reason_names()) {
     if (reason == POLC_DROP_NONE || reason == POLC_DROP_POLICY) continue;
-    auto n = sum(drops->get(), reason);
+    auto n = percpu_counter_sum(drops->get(), reason);
     if (!n) return n.error();
     out.drops.emplace_back(name, *n);
   }
