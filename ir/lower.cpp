@@ -102,8 +102,7 @@ void element_peers(const ast::RuleElement &e, const ast::Rule &rule, std::vector
       for (const auto &s : e.endpoints) {
         Peer p;
         p.kind = Peer::Kind::Selector;
-        // Kubernetes peers carry their namespace requirements from the reader.
-        p.selector = lower_selector(s, rule, rule.origin != ast::Origin::KubernetesNetworkPolicy);
+        p.selector = lower_peer_selector(s, rule);
         peers.push_back(std::move(p));
       }
       break;
@@ -415,6 +414,13 @@ void canonicalize(Policy &policy) {
     if (r.origins.size() > 1) std::sort(r.origins.begin(), r.origins.end(), by_place);
 }
 
+Selector lower_subject_selector(const ast::Selector &s, const ast::Rule &rule) { return lower_selector(s, rule, true); }
+
+Selector lower_peer_selector(const ast::Selector &s, const ast::Rule &rule) {
+  // Kubernetes peers carry their namespace requirements from the reader.
+  return lower_selector(s, rule, rule.origin != ast::Origin::KubernetesNetworkPolicy);
+}
+
 Policy lower(const ast::PolicySet &policies, DiagnosticEngine &diags) {
   Policy out;
   out.rules.reserve(rule_count(policies));
@@ -422,7 +428,7 @@ Policy lower(const ast::PolicySet &policies, DiagnosticEngine &diags) {
                                            [](size_t n, const ast::Rule &r) { return n + r.enforce_ingress + r.enforce_egress; }));
   Scratch scratch;
   for (const ast::Rule &rule : policies.rules) {
-    Selector subject = lower_selector(rule.subject, rule, true);
+    Selector subject = lower_subject_selector(rule.subject, rule);
     // A direction the rule does not enforce has no effect (Kubernetes:
     // ingress rules of a policy whose policyTypes lack Ingress are ignored).
     if (rule.enforce_ingress) {

@@ -12,6 +12,11 @@ namespace polc::ir {
 
 Policy lower(const ast::PolicySet &policies, DiagnosticEngine &diags);
 
+// One selector of `rule` as lowering sees it (its namespace folded in):
+// the rule's subject, or a peer selector of one of its elements.
+Selector lower_subject_selector(const ast::Selector &s, const ast::Rule &rule);
+Selector lower_peer_selector(const ast::Selector &s, const ast::Rule &rule);
+
 // Sorts rules and enforcements and merges duplicates (their origins add up).
 void canonicalize(Policy &policy);
 

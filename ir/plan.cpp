@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "ir/plan_l7.h"
+#include "ir/selector_index.h"
 
 namespace polc::ir {
 
@@ -17,42 +18,25 @@ namespace {
 constexpr uint32_t kEnforceIngress = 0x1;  // POLC_ENFORCE_* of templates/maps_abi.h
 constexpr uint32_t kEnforceEgress = 0x2;
 
-// Finds the identities a selector matches without testing every identity
-// against every rule: selectors with an `In` requirement look up candidates
-// by (key, value) first.
-class SelectorIndex {
+// Matches selectors against endpoint identities through a SelectorIndex.
+class IdentityIndex {
  public:
-  explicit SelectorIndex(const std::vector<EndpointIdentity> &ids) : ids_(ids) {
-    for (size_t i = 0; i < ids.size(); ++i)
-      for (const auto &[k, v] : ids[i].labels) by_label_[k + '\0' + v].push_back(i);
-  }
+  explicit IdentityIndex(const std::vector<EndpointIdentity> &ids) : ids_(ids), index_(label_sets(ids)) {}
 
   std::vector<uint32_t> match(const Selector &s) const {
     std::vector<uint32_t> out;
-    const Requirement *in = nullptr;
-    for (const Requirement &r : s.requirements)
-      if (r.op == ast::SelectorOp::In) {
-        in = &r;
-        break;
-      }
-    auto test = [&](size_t i) {
-      if (selector_matches(s, ids_[i].labels)) out.push_back(ids_[i].identity);
-    };
-    if (in) {
-      for (const std::string &v : in->values)
-        if (auto it = by_label_.find(in->key + '\0' + v); it != by_label_.end())
-          for (size_t i : it->second) test(i);
-    } else {
-      for (size_t i = 0; i < ids_.size(); ++i) test(i);
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
+    for (size_t i : index_.match(s)) out.push_back(ids_[i].identity);
+    return out;  // identities are sorted, so ascending
   }
 
  private:
+  static std::vector<const LabelSet *> label_sets(const std::vector<EndpointIdentity> &ids) {
+    std::vector<const LabelSet *> out;
+    for (const EndpointIdentity &e : ids) out.push_back(&e.labels);
+    return out;
+  }
   const std::vector<EndpointIdentity> &ids_;
-  std::unordered_map<std::string, std::vector<size_t>> by_label_;
+  SelectorIndex index_;
 };
 
 struct L4Key {
@@ -131,7 +115,7 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
   CidrPeers cidr_peers = collect_cidr_peers(policy);
   CidrIdentities cidr_ids = allocate_cidr_identities(cidr_peers);
   EndpointIdentities ep_ids = allocate_endpoint_identities(endpoints, cidr_peers);
-  SelectorIndex index(ep_ids.identities);
+  IdentityIndex index(ep_ids.identities);
 
   // Enforcement flags per endpoint identity.
   std::map<uint32_t, uint32_t> flags;

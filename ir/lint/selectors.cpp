@@ -1,61 +1,32 @@
 // Selectors against the inventory (only with --endpoints):
 //   selector-matches-nothing  a subject or peer selector selects no endpoint
 //   unselected-endpoint       an endpoint that no rule selects (not enforced)
-// Selectors are checked as lowering sees them (namespace folded in), by
-// lowering each one alone, so the finding points at the selector as written.
+// Selectors are checked as lowering sees them (namespace folded in), each
+// one alone, so the finding points at the selector as written.
 #include <fmt/format.h>
 
 #include "ir/lint/passes.h"
 #include "ir/lower.h"
+#include "ir/selector_index.h"
 
 namespace polc::ir::lint {
 
 namespace {
 
-bool matches_any(const Selector &s, const EndpointSet &endpoints) {
-  for (const Endpoint &e : endpoints.all())
-    if (selector_matches(s, e.labels)) return true;
-  return false;
-}
-
-// The rule's subject after lowering (namespace folded in).
-Selector lowered_subject(const ast::Rule &rule, DiagnosticEngine &scratch) {
-  ast::PolicySet one;
-  ast::Rule copy;
-  copy.origin = rule.origin;
-  copy.namespace_ = rule.namespace_;
-  copy.subject = rule.subject;
-  copy.enforce_ingress = true;
-  one.rules.push_back(std::move(copy));
-  Policy p = lower(one, scratch);
-  return p.enforcements.empty() ? Selector{} : p.enforcements.front().subject;
-}
-
-// A peer selector after lowering.
-Selector lowered_peer(const ast::Rule &rule, const ast::Selector &s, DiagnosticEngine &scratch) {
-  ast::PolicySet one;
-  ast::Rule copy;
-  copy.origin = rule.origin;
-  copy.namespace_ = rule.namespace_;
-  copy.enforce_ingress = true;
-  ast::RuleElement e;
-  e.peer_kind = ast::PeerKind::Endpoints;
-  e.endpoints.push_back(s);
-  copy.ingress.push_back(std::move(e));
-  one.rules.push_back(std::move(copy));
-  Policy p = lower(one, scratch);
-  return p.rules.empty() ? Selector{} : p.rules.front().peer.selector;
+std::vector<const LabelSet *> label_sets(const EndpointSet &endpoints) {
+  std::vector<const LabelSet *> out;
+  for (const Endpoint &e : endpoints.all()) out.push_back(&e.labels);
+  return out;
 }
 
 class SelectorPass : public LintPass {
  public:
   void run(const LintInput &input, std::vector<Diagnostic> &findings) const override {
     if (!input.endpoints) return;
-    SourceManager scratch_sources;
-    DiagnosticEngine scratch(scratch_sources);
+    const SelectorIndex index(label_sets(*input.endpoints));
     for (const ast::Rule &rule : input.ast.rules) {
-      Selector subject = lowered_subject(rule, scratch);
-      if (!matches_any(subject, *input.endpoints))
+      Selector subject = lower_subject_selector(rule.subject, rule);
+      if (!index.matches_any(subject))
         findings.push_back(finding("selector-matches-nothing", rule.subject.loc.valid() ? rule.subject.loc : rule.loc,
                                    fmt::format("the rule selects no endpoint of the inventory: {}", describe_selector(subject)),
                                    "check the labels and the namespace against the inventory"));
@@ -63,18 +34,20 @@ class SelectorPass : public LintPass {
         for (const ast::RuleElement &e : *section) {
           if (e.peer_kind != ast::PeerKind::Endpoints) continue;
           for (const ast::Selector &s : e.endpoints) {
-            Selector peer = lowered_peer(rule, s, scratch);
-            if (matches_any(peer, *input.endpoints)) continue;
+            Selector peer = lower_peer_selector(s, rule);
+            if (index.matches_any(peer)) continue;
             findings.push_back(finding("selector-matches-nothing", s.loc.valid() ? s.loc : e.loc,
                                        fmt::format("peer selector matches no endpoint of the inventory: {}", describe_selector(peer)),
                                        "check the labels and the namespace against the inventory"));
           }
         }
     }
-    for (const Endpoint &ep : input.endpoints->all()) {
-      bool selected = false;
-      for (const Enforcement &en : input.policy.enforcements) selected = selected || selector_matches(en.subject, ep.labels);
-      if (selected) continue;
+    std::vector<bool> selected(input.endpoints->all().size());
+    for (const Enforcement &en : input.policy.enforcements)
+      for (size_t i : index.match(en.subject)) selected[i] = true;
+    for (size_t i = 0; i < selected.size(); ++i) {
+      if (selected[i]) continue;
+      const Endpoint &ep = input.endpoints->all()[i];
       SourceLoc loc;
       if (input.inventory)
         if (const InventoryEndpoint *inv = input.inventory->find_endpoint(ep.name)) loc = inv->loc;

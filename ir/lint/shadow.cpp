@@ -9,6 +9,7 @@
 
 #include "ir/lint/match.h"
 #include "ir/lint/passes.h"
+#include "ir/lint/subject_meets.h"
 
 namespace polc::ir::lint {
 
@@ -42,13 +43,7 @@ class ShadowPass : public LintPass {
       rules_of.back().push_back(k);
     }
     // For each subject, the subjects that may select some of its endpoints.
-    std::vector<std::vector<size_t>> meets(subjects.size());
-    for (size_t i = 0; i < subjects.size(); ++i)
-      for (size_t j = i; j < subjects.size(); ++j)
-        if (!selectors_disjoint(*subjects[i], *subjects[j])) {
-          meets[i].push_back(j);
-          if (i != j) meets[j].push_back(i);
-        }
+    const std::vector<std::vector<size_t>> meets = subjects_meeting(subjects);
 
     for (size_t k = 0; k < rules.size(); ++k) {
       const Rule &n = rules[k];
