@@ -137,6 +137,8 @@ int run_apply(const ApplyOptions &opt) {
   request.id = runtime::IfaceId{opt.netns, opt.iface};
   request.hook = hook == codegen::Hook::Xdp ? runtime::HookKind::Xdp : runtime::HookKind::Tc;
   request.plan = ir::plan_maps(policy, endpoints);
+  // HTTP rules the datapath cannot hold: refused before anything is touched.
+  if (request.plan.shape.http && request.plan.http.error) return session.report(*request.plan.http.error);
   request.plan.shape.audit = opt.audit;  // another program: switching it on or off is a program swap
   request.rules = policy.sources;
   for (const ir::Endpoint &e : endpoints.all())

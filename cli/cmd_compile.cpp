@@ -29,7 +29,7 @@ int run_compile(const CompileOptions &opt) {
   if (!opt.emit_ir.empty() && !write_output(opt.emit_ir, ir::policy_to_json_text(policy))) return kExitInputError;
 
   auto compiled = codegen::compile_policy(policy, opt.hook == "xdp" ? codegen::Hook::Xdp : codegen::Hook::Tc);
-  if (!compiled) return report_error(compiled.error());
+  if (!compiled) return session.report(compiled.error());
   if (!opt.emit_c.empty() && !write_output(opt.emit_c, codegen::generated_c_listing(compiled->program)))
     return kExitInputError;
 

@@ -1,4 +1,5 @@
 // polc convert POLICY... --to json|yaml|pol [-o OUT]
+#include <algorithm>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -8,7 +9,6 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "ir/convert.h"
-#include "ir/pol_writer.h"
 
 namespace polc::cli {
 
@@ -21,12 +21,19 @@ struct ConvertOptions {
 
 int run_convert(const ConvertOptions &opt) {
   Session session;
-  ir::Policy policy;
-  if (!session.load_policies(opt.policies, policy)) return kExitInputError;
+  ast::PolicySet read;
+  for (const std::string &path : opt.policies) session.load_policy(path, read);
+  session.flush_diagnostics();
+  if (session.diags().has_errors()) return kExitInputError;
+  const auto format = opt.to == "json"   ? ir::ConvertFormat::RuleJson
+                      : opt.to == "yaml" ? ir::ConvertFormat::CiliumYaml
+                                         : ir::ConvertFormat::Dsl;
   std::vector<std::string> lossy;
-  std::string text = opt.to == "json"  ? ir::to_rule_json(policy, &lossy)
-                     : opt.to == "yaml" ? ir::to_cilium_yaml(policy, &lossy)
-                                        : ir::to_pol(policy);
+  std::string text = ir::convert_objects(ir::split_source_objects(read, session.sources()), format, session.diags(), &lossy);
+  session.flush_diagnostics();
+  if (session.diags().has_errors()) return kExitInputError;
+  std::sort(lossy.begin(), lossy.end());
+  lossy.erase(std::unique(lossy.begin(), lossy.end()), lossy.end());
   for (const auto &l : lossy) std::cerr << "polc: warning: " << l << "\n";
   return write_output(opt.output, text) ? kExitOk : kExitInputError;
 }

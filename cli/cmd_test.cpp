@@ -46,7 +46,7 @@ int run_test(const TestOptions &opt) {
   if (!ok || session.diags().has_errors()) return kExitInputError;
 
   auto compiled = codegen::compile_policy(policy, codegen::Hook::Tc);
-  if (!compiled) return report_error(compiled.error());
+  if (!compiled) return session.report(compiled.error());
   if (geteuid() != 0) {
     std::cerr << "polc: error: test runs the program in the kernel (BPF_PROG_TEST_RUN) and needs root\n";
     return kExitEnvironment;

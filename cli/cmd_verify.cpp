@@ -91,7 +91,7 @@ int run_verify(const VerifyOptions &opt) {
     }
     for (auto hook : hooks) {
       auto compiled = codegen::compile_policy(policy, hook);
-      if (!compiled) return report_error(compiled.error());
+      if (!compiled) return session.report(compiled.error());
       objects.push_back({std::string(codegen::hook_traits(hook).name), std::move(compiled->elf)});
     }
   }

@@ -1,4 +1,5 @@
 #include "cli/session.h"
+#include "cli/output.h"
 
 #include <tuple>
 
@@ -17,6 +18,13 @@ Session::Session()
 void Session::flush_diagnostics() {
   const auto &all = diags_->all();
   for (; printed_ < all.size(); ++printed_) std::cerr << diags_->render(all[printed_]);
+}
+
+int Session::report(const Error &error) {
+  if (!error.loc.valid()) return report_error(error);
+  diags_->error(error.loc, "datapath-limit", error.message).hint = error.hint;
+  flush_diagnostics();
+  return error.exit_code;
 }
 
 bool Session::load_policy(const std::string &path, ast::PolicySet &out, const PolicyReadOptions &options) {

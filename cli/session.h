@@ -12,6 +12,7 @@
 #include "frontend/diagnostics.h"
 #include "frontend/inventory.h"
 #include "frontend/policy_loader.h"
+#include "frontend/result.h"
 #include "frontend/source.h"
 #include "ir/endpoints.h"
 #include "ir/ir.h"
@@ -45,6 +46,11 @@ class Session {
 
   // Prints the diagnostics gathered so far (once each) to stderr.
   void flush_diagnostics();
+
+  // Reports a failed step's error: as a diagnostic at its place when it
+  // names one (an HTTP pattern the datapath cannot hold), else as
+  // "polc: error: ...". Returns its exit code.
+  int report(const Error &error);
 
  private:
   std::unique_ptr<SourceManager> sources_;

@@ -46,6 +46,9 @@ struct PortProtocol {
   uint16_t end_port = 0;  // 0: just `port`
   Proto proto = Proto::Any;  // Any: TCP, UDP and SCTP
   SourceLoc loc;
+  // A named port (`port: http`): the port of that name on the endpoint
+  // that receives the connection (CONTRACT §1.2); port and end_port are 0.
+  std::string name{};  // braces: aggregate initializers may leave it out
 };
 
 struct HeaderMatch {

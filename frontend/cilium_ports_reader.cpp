@@ -150,10 +150,14 @@ void read_port_protocol(const DocNode &node, DiagnosticEngine &diags, std::vecto
   ast::PortProtocol pp;
   pp.loc = node.loc;
   bool ok = true;
-  if (const DocNode *port = f.get("port")) ok = read_port(*port, quoted("port"), diags, pp.port) && ok;
+  if (const DocNode *port = f.get("port")) ok = read_port_or_name(*port, quoted("port"), diags, pp) && ok;
   if (const DocNode *end = f.get("endPort")) {
     if (read_port(*end, quoted("endPort"), diags, pp.end_port)) {
-      if (pp.end_port != 0 && ok && pp.end_port < pp.port) {
+      if (ok && !pp.name.empty() && pp.end_port != 0) {
+        diags.error(end->loc, "invalid-port-range",
+                    fmt::format("endPort cannot follow the named port \"{}\": a range needs a numeric port", pp.name));
+        ok = false;
+      } else if (pp.end_port != 0 && ok && pp.end_port < pp.port) {
         diags.error(end->loc, "invalid-port-range",
                     fmt::format("endPort {} is below port {}", pp.end_port, pp.port));
         ok = false;

@@ -1,5 +1,7 @@
 #include "frontend/dsl_reader.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <mutex>
 #include <unordered_map>
@@ -259,6 +261,18 @@ class TreeReader {
 
   bool read_port_range(antlr4::Token *t, ast::PortProtocol &pp) {
     std::string value = token_text(t);
+    // A word with a letter is a named port (`on tcp "http"`; quoted when
+    // the name is a keyword of the language).
+    if (std::any_of(value.begin(), value.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) {
+      if (std::string problem = reader::port_name_problem(value); !problem.empty()) {
+        diags_.error(loc(t), "invalid-port",
+                     fmt::format("invalid port \"{}\": neither a number, a range such as 8000-8080, nor a port name ({})",
+                                 value, problem));
+        return false;
+      }
+      pp.name = value;
+      return true;
+    }
     size_t dash = value.find('-');
     unsigned lo = 0, hi = 0;
     std::string first = value.substr(0, dash);

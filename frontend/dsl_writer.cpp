@@ -94,6 +94,7 @@ std::string proto_word(ast::Proto p) {
 
 std::string port_item(const ast::PortProtocol &pp) {
   std::string out = proto_word(pp.proto);
+  if (!pp.name.empty()) return out + " " + dsl::quote(pp.name);  // quoted: a name may be a keyword (`http`)
   if (pp.port == 0 && (pp.end_port == 0 || pp.end_port == 65535)) return out;  // every port
   out += " " + std::to_string(pp.port);
   if (pp.end_port != 0 && pp.end_port != pp.port) out += "-" + std::to_string(pp.end_port);

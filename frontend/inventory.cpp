@@ -5,6 +5,7 @@
 #include "frontend/doc_reader.h"
 #include "frontend/selector_reader.h"
 #include "frontend/source_reader.h"
+#include "frontend/value_reader.h"
 
 namespace polc {
 
@@ -20,7 +21,8 @@ using reader::quoted;
 constexpr std::string_view kInventoryFields[] = {"namespaces", "endpoints", "node"};
 constexpr std::string_view kNodeFields[] = {"name", "labels"};
 constexpr std::string_view kNamespaceFields[] = {"name", "labels"};
-constexpr std::string_view kEndpointFields[] = {"name", "namespace", "labels", "ips"};
+constexpr std::string_view kEndpointFields[] = {"name", "namespace", "labels", "ips", "ports"};
+constexpr std::string_view kPortFields[] = {"name", "port", "protocol"};
 
 void read_labels(const DocNode &node, DiagnosticEngine &diags, LabelMap &out) {
   if (!expect_map(node, quoted("labels"), diags)) return;
@@ -45,6 +47,41 @@ bool read_name(const Fields &f, const DocNode &node, std::string_view what, Diag
     return false;
   }
   return true;
+}
+
+// One entry of an endpoint's "ports": {"name": "http", "port": 8080,
+// "protocol": "TCP"}; the protocol defaults to TCP.
+void read_named_port(const DocNode &node, DiagnosticEngine &diags, InventoryEndpoint &ep) {
+  if (!expect_map(node, item_of("ports"), diags)) return;
+  Fields f = check_fields(node, {kPortFields}, diags);
+  InventoryPort port;
+  port.loc = node.loc;
+  const DocNode *name = f.get("name");
+  const DocNode *number = f.get("port");
+  if (!name || !number) {
+    diags.error(node.loc, "missing-field", fmt::format("a named port needs \"{}\"", name ? "port" : "name"));
+    return;
+  }
+  if (!reader::read_string(*name, quoted("name"), diags, port.name)) return;
+  if (std::string problem = reader::port_name_problem(port.name); !problem.empty()) {
+    diags.error(name->loc, "invalid-port", fmt::format("invalid port name \"{}\": {}", port.name, problem));
+    return;
+  }
+  if (!reader::read_port(*number, quoted("port"), diags, port.port)) return;
+  if (port.port == 0) {
+    diags.error(number->loc, "invalid-port", "a named port's number is 1 to 65535");
+    return;
+  }
+  if (const DocNode *proto = f.get("protocol"); proto && !reader::read_protocol(*proto, false, diags, port.proto)) return;
+  for (const InventoryPort &other : ep.ports)
+    if (other.name == port.name && other.proto == port.proto) {
+      Diagnostic &d = diags.error(name->loc, "duplicate-port",
+                                  fmt::format("endpoint \"{}\" names port \"{}\" twice for one protocol", ep.name,
+                                              port.name));
+      d.notes.push_back(Diagnostic{Severity::Note, "duplicate-port", other.loc, "first named here", {}, {}});
+      return;
+    }
+  ep.ports.push_back(std::move(port));
 }
 
 }  // namespace
@@ -149,6 +186,8 @@ bool read_inventory(const DocNode &root, DiagnosticEngine &diags, Inventory &out
           ep.ip_locs.push_back(ipn.loc);
         }
       }
+      if (const DocNode *ports = ef.get("ports"); ports && expect_seq(*ports, quoted("ports"), diags))
+        for (const DocNode &p : ports->children()) read_named_port(p, diags, ep);
       by_name.emplace(ep.name, out.endpoints.size());
       out.endpoints.push_back(std::move(ep));
     }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "frontend/ast.h"
 #include "frontend/diagnostics.h"
 #include "frontend/document.h"
 #include "frontend/net.h"
@@ -23,12 +24,22 @@ struct InventoryNamespace {
   SourceLoc loc;
 };
 
+// A named port of an endpoint, as a pod's containers declare it: what a
+// policy's `port: "http"` means on this endpoint (CONTRACT §1.2).
+struct InventoryPort {
+  std::string name;
+  uint16_t port = 0;
+  ast::Proto proto = ast::Proto::TCP;
+  SourceLoc loc;
+};
+
 struct InventoryEndpoint {
   std::string name;
   std::string namespace_ = "default";
   LabelMap labels;  // as written; the namespace label is not added here
   std::vector<IpAddr> ips;
   std::vector<SourceLoc> ip_locs;  // parallel to ips
+  std::vector<InventoryPort> ports;  // (name, protocol) unique
   SourceLoc loc;
 };
 

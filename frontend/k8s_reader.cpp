@@ -29,13 +29,17 @@ void read_port(const DocNode &node, DiagnosticEngine &diags, std::vector<ast::Po
   bool ok = true;
   if (const DocNode *proto = f.get("protocol")) ok = read_protocol(*proto, false, diags, pp.proto) && ok;
   const DocNode *port = f.get("port");
-  if (port) ok = reader::read_port(*port, quoted("port"), diags, pp.port) && ok;
+  if (port) ok = reader::read_port_or_name(*port, quoted("port"), diags, pp) && ok;
   if (const DocNode *end = f.get("endPort")) {
     if (!port) {
       diags.error(f.key("endPort")->loc, "invalid-port-range", "\"endPort\" needs a \"port\" to start the range");
       ok = false;
     } else if (reader::read_port(*end, quoted("endPort"), diags, pp.end_port)) {
-      if (ok && pp.end_port < pp.port) {
+      if (ok && !pp.name.empty()) {
+        diags.error(end->loc, "invalid-port-range",
+                    fmt::format("\"endPort\" cannot follow the named port \"{}\": a range needs a numeric port", pp.name));
+        ok = false;
+      } else if (ok && pp.end_port < pp.port) {
         diags.error(end->loc, "invalid-port-range", fmt::format("endPort {} is below port {}", pp.end_port, pp.port));
         ok = false;
       }

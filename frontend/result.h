@@ -8,11 +8,18 @@
 #include <utility>
 #include <variant>
 
+#include "frontend/source.h"
+
 namespace polc {
 
 struct Error {
   std::string message;
   int exit_code = 4;  // CONTRACT §2: 3 environment refused, 4 internal error
+  // An error about one value of the input (an HTTP pattern the datapath
+  // cannot hold) names where it was written, with a hint, so that the CLI
+  // reports it as a diagnostic (file:line:col). Invalid: no place.
+  SourceLoc loc{};
+  std::string hint{};
 };
 
 template <typename T>

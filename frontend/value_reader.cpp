@@ -1,5 +1,7 @@
 #include "frontend/value_reader.h"
 
+#include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include <fmt/format.h>
@@ -40,13 +42,8 @@ bool read_port(const DocNode &node, What what, DiagnosticEngine &diags, uint16_t
   }
   std::optional<int64_t> value = parse_integer(node.text());
   if (!value) {
-    bool numeric_looking = node.text()[0] == '-' || (node.text()[0] >= '0' && node.text()[0] <= '9');
-    if (numeric_looking) {
-      diags.error(node.loc, "invalid-port", fmt::format("invalid port \"{}\": expected a number from 0 to 65535", node.text()));
-    } else {
-      diags.error(node.loc, "unresolved-port",
-                  fmt::format("named port \"{}\" cannot be resolved: polc knows no container ports; use the port number", node.text()));
-    }
+    diags.error(node.loc, "invalid-port",
+                fmt::format("invalid port \"{}\": expected a number from 0 to 65535", node.text()));
     return false;
   }
   if (*value < 0 || *value > 65535) {
@@ -54,6 +51,40 @@ bool read_port(const DocNode &node, What what, DiagnosticEngine &diags, uint16_t
     return false;
   }
   out = static_cast<uint16_t>(*value);
+  return true;
+}
+
+std::string port_name_problem(std::string_view name) {
+  if (name.empty() || name.size() > 15) return "a port name has 1 to 15 characters";
+  bool letter = false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'a' && c <= 'z') letter = true;
+    else if (c == '-') {
+      if (i == 0 || i + 1 == name.size()) return "a port name neither starts nor ends with '-'";
+      if (name[i - 1] == '-') return "a port name has no \"--\"";
+    } else if (c < '0' || c > '9') {
+      return "a port name has only lowercase letters, digits and '-'";
+    }
+  }
+  if (!letter) return "a port name has at least one letter";
+  return "";
+}
+
+bool read_port_or_name(const DocNode &node, What what, DiagnosticEngine &diags, ast::PortProtocol &out) {
+  if (!expect_scalar(node, what, diags)) return false;
+  const std::string text(node.text());
+  bool numeric_looking = text.empty() || text[0] == '-' || (text[0] >= '0' && text[0] <= '9');
+  bool has_letter = std::any_of(text.begin(), text.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+  if (numeric_looking && !has_letter) return read_port(node, what, diags, out.port);
+  if (std::string problem = port_name_problem(text); !problem.empty()) {
+    diags.error(node.loc, "invalid-port",
+                fmt::format("invalid port \"{}\": neither a number from 0 to 65535 nor a port name ({})", text,
+                            problem));
+    return false;
+  }
+  out.name = text;
+  out.port = out.end_port = 0;
   return true;
 }
 

@@ -21,9 +21,17 @@ void check_excepts(const ast::CidrPeer &peer, DiagnosticEngine &diags);
 // ipBlock), checked with check_excepts. False when the CIDR itself is bad.
 bool read_cidr_peer(const DocNode &cidr, const DocNode *except, DiagnosticEngine &diags, ast::CidrPeer &out);
 
-// A port given as a number or a numeric string, 0..65535. A string that is
-// not a number is a named port: `unresolved-port`.
+// A port given as a number or a numeric string, 0..65535 (`invalid-port`).
 bool read_port(const DocNode &node, What what, DiagnosticEngine &diags, uint16_t &out);
+// A port that may also be a name (`port: http`), as Kubernetes and Cilium
+// accept it: a number goes to `port`, a name to `name` (`invalid-port`
+// when it is neither).
+bool read_port_or_name(const DocNode &node, What what, DiagnosticEngine &diags, ast::PortProtocol &out);
+
+// Kubernetes' rule for port names (IANA_SVC_NAME): 1 to 15 lowercase
+// letters, digits and '-', at least one letter, no '-' at either end or
+// twice in a row. Empty when `name` follows it, else what is wrong.
+std::string port_name_problem(std::string_view name);
 
 // "TCP", "UDP", "SCTP", "ANY" in any letter case (`unknown-protocol`
 // otherwise). `allow_any` is false for Kubernetes, which has no ANY.

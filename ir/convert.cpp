@@ -1,10 +1,15 @@
 #include "ir/convert.h"
 
-#include <set>
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
 
 #include <yaml-cpp/yaml.h>
 
+#include "frontend/dsl_writer.h"
 #include "ir/lower.h"
+#include "ir/pol_writer.h"
 
 namespace polc::ir {
 
@@ -12,10 +17,10 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-json selector_json(const Selector &s) {
+json selector_json(const ast::Selector &s) {
   json match_labels = json::object();
   json exprs = json::array();
-  for (const Requirement &r : s.requirements) {
+  for (const ast::Requirement &r : s.requirements) {
     if (r.op == ast::SelectorOp::In && r.values.size() == 1 && !match_labels.contains(r.key)) {
       match_labels[r.key] = r.values[0];
       continue;
@@ -30,71 +35,125 @@ json selector_json(const Selector &s) {
   return out;
 }
 
-const char *section_name(Direction d, Verdict v) {
-  if (d == Direction::Ingress) return v == Verdict::Allow ? "ingress" : "ingressDeny";
-  return v == Verdict::Allow ? "egress" : "egressDeny";
+json http_json(const ast::HttpRule &h) {
+  json out = json::object();
+  if (h.method) out["method"] = *h.method;
+  if (h.path) out["path"] = *h.path;
+  if (h.host) out["host"] = *h.host;
+  if (!h.headers.empty()) {
+    json headers = json::array();
+    for (const ast::HeaderMatch &m : h.headers) headers.push_back(m.value ? m.name + ": " + *m.value : m.name);
+    out["headers"] = std::move(headers);
+  }
+  return out;
 }
 
-json element_json(const Rule &r, std::vector<std::string> *lossy) {
-  bool in = r.direction == Direction::Ingress;
-  json e = json::object();
-  switch (r.peer.kind) {
-    case Peer::Kind::Any:
-      if (r.l4.kind == L4::Kind::All) e[in ? "fromEntities" : "toEntities"] = json::array({"all"});
+json port_json(const ast::PortProtocol &pp) {
+  json out = {{"port", pp.name.empty() ? std::to_string(pp.port) : pp.name}};
+  if (pp.end_port != 0 && pp.end_port != pp.port) out["endPort"] = pp.end_port;
+  out["protocol"] = pp.proto == ast::Proto::Any ? "ANY" : std::string(proto_name(pp.proto));
+  return out;
+}
+
+json element_json(const ast::RuleElement &e, bool ingress) {
+  json out = json::object();
+  switch (e.peer_kind) {
+    case ast::PeerKind::None:
+    case ast::PeerKind::Any:
+      // Ports alone allow every peer; with no ports either, the entity `all` does.
+      if (e.peer_kind == ast::PeerKind::Any && e.to_ports.empty() && e.icmps.empty())
+        out[ingress ? "fromEntities" : "toEntities"] = json::array({"all"});
       break;
-    case Peer::Kind::Cluster:
-      e[in ? "fromEntities" : "toEntities"] = json::array({"cluster"});
-      break;
-    case Peer::Kind::Selector:
-      e[in ? "fromEndpoints" : "toEndpoints"] = json::array({selector_json(r.peer.selector)});
-      break;
-    case Peer::Kind::Cidr: {
-      json set = {{"cidr", r.peer.cidr.str()}};
-      if (!r.peer.except.empty()) {
-        json ex = json::array();
-        for (const Prefix &p : r.peer.except) ex.push_back(p.str());
-        set["except"] = std::move(ex);
-      }
-      e[in ? "fromCIDRSet" : "toCIDRSet"] = json::array({std::move(set)});
-      if (r.peer.cidr_matches_endpoints && lossy)
-        lossy->push_back("ipBlock " + r.peer.cidr.str() + " also matches endpoints' addresses; Cilium would not " +
-                         "match them (polc keeps the meaning through the label " + kCidrMatchesEndpointsLabel + ")");
+    case ast::PeerKind::Endpoints: {
+      json list = json::array();
+      for (const ast::Selector &s : e.endpoints) list.push_back(selector_json(s));
+      out[ingress ? "fromEndpoints" : "toEndpoints"] = std::move(list);
       break;
     }
-  }
-  switch (r.l4.kind) {
-    case L4::Kind::All: break;
-    case L4::Kind::Ports: {
-      json port = {{"port", std::to_string(r.l4.port_lo == 0 && r.l4.port_hi == 65535 ? 0 : r.l4.port_lo)}};
-      if (r.l4.port_hi != r.l4.port_lo && !(r.l4.port_lo == 0 && r.l4.port_hi == 65535))
-        port["endPort"] = r.l4.port_hi;
-      port["protocol"] = proto_name(r.l4.proto);
-      json pr = {{"ports", json::array({std::move(port)})}};
-      if (r.has_http) {
-        json http = json::array();
-        for (const HttpRule &h : r.http) {
-          json hj = json::object();
-          if (!h.method.empty()) hj["method"] = h.method;
-          if (!h.path.empty()) hj["path"] = h.path;
-          if (!h.host.empty()) hj["host"] = h.host;
-          if (!h.headers.empty()) {
-            json hs = json::array();
-            for (const HeaderMatch &m : h.headers) hs.push_back(m.has_value ? m.name + ": " + m.value : m.name);
-            hj["headers"] = std::move(hs);
-          }
-          http.push_back(std::move(hj));
+    case ast::PeerKind::Cidrs: {
+      json list = json::array();
+      for (const ast::CidrPeer &c : e.cidrs) {
+        json set = {{"cidr", c.cidr.str()}};
+        if (!c.except.empty()) {
+          json except = json::array();
+          for (const Prefix &p : c.except) except.push_back(p.str());
+          set["except"] = std::move(except);
         }
-        pr["rules"] = {{"http", std::move(http)}};
+        list.push_back(std::move(set));
       }
-      e["toPorts"] = json::array({std::move(pr)});
+      out[ingress ? "fromCIDRSet" : "toCIDRSet"] = std::move(list);
       break;
     }
-    case L4::Kind::IcmpType:
-      e["icmps"] = json::array({{{"fields", json::array({{{"type", r.l4.icmp_type},
-                                                           {"family", r.l4.proto == ast::Proto::ICMPv6 ? "IPv6" : "IPv4"}}})}}});
+    case ast::PeerKind::Entities: {
+      json list = json::array();
+      for (const ast::Entity &en : e.entities) list.push_back(en.name);
+      out[ingress ? "fromEntities" : "toEntities"] = std::move(list);
       break;
+    }
   }
-  return e;
+  if (!e.to_ports.empty()) {
+    json port_rules = json::array();
+    for (const ast::PortRule &pr : e.to_ports) {
+      json rule = json::object();
+      if (!pr.ports.empty()) {
+        json ports = json::array();
+        for (const ast::PortProtocol &pp : pr.ports) ports.push_back(port_json(pp));
+        rule["ports"] = std::move(ports);
+      }
+      if (pr.http && !pr.http->empty()) {
+        json http = json::array();
+        for (const ast::HttpRule &h : *pr.http) http.push_back(http_json(h));
+        rule["rules"] = {{"http", std::move(http)}};
+      }
+      port_rules.push_back(std::move(rule));
+    }
+    out["toPorts"] = std::move(port_rules);
+  }
+  if (!e.icmps.empty()) {
+    json fields = json::array();
+    for (const ast::IcmpField &f : e.icmps)
+      fields.push_back({{"type", f.type}, {"family", f.family == Family::V6 ? "IPv6" : "IPv4"}});
+    out["icmps"] = json::array({{{"fields", std::move(fields)}}});
+  }
+  return out;
+}
+
+json section_json(const std::vector<ast::RuleElement> &elements, bool ingress, bool ipblocks) {
+  json out = json::array();
+  for (const ast::RuleElement &e : elements)
+    if ((e.peer_kind == ast::PeerKind::Cidrs && e.cidrs_match_endpoints) == ipblocks) out.push_back(element_json(e, ingress));
+  return out;
+}
+
+// One Cilium rule of `rule`'s elements: those from Kubernetes ipBlocks
+// (`ipblocks`), which carry the label that keeps their meaning, or the
+// others.
+json rule_json(const ast::Rule &rule, bool ipblocks) {
+  json out = {{"endpointSelector", selector_json(rule.subject)}};
+  const std::pair<const char *, const std::vector<ast::RuleElement> *> sections[] = {
+      {"ingress", &rule.ingress}, {"ingressDeny", &rule.ingress_deny},
+      {"egress", &rule.egress}, {"egressDeny", &rule.egress_deny}};
+  for (const auto &[name, elements] : sections) {
+    json list = section_json(*elements, name[0] == 'i', ipblocks);
+    if (!list.empty()) out[name] = std::move(list);
+  }
+  if (ipblocks) {
+    out["labels"] = json::array({{{"key", kCidrMatchesEndpointsLabel}, {"value", "true"}, {"source", "polc"}}});
+    return out;
+  }
+  // A direction enforced with nothing allowed: an empty element says so.
+  if (rule.enforce_ingress && !out.contains("ingress") && !out.contains("ingressDeny"))
+    out["ingress"] = json::array({json::object()});
+  if (rule.enforce_egress && !out.contains("egress") && !out.contains("egressDeny"))
+    out["egress"] = json::array({json::object()});
+  return out;
+}
+
+bool has_ipblocks(const ast::Rule &rule) {
+  for (const auto *section : {&rule.ingress, &rule.ingress_deny, &rule.egress, &rule.egress_deny})
+    for (const ast::RuleElement &e : *section)
+      if (e.peer_kind == ast::PeerKind::Cidrs && e.cidrs_match_endpoints) return true;
+  return false;
 }
 
 void emit_yaml(YAML::Emitter &out, const json &j) {
@@ -116,40 +175,97 @@ void emit_yaml(YAML::Emitter &out, const json &j) {
   }
 }
 
+// A Kubernetes object name (DNS-1123 subdomain) made of `text`: lowercase
+// letters, digits, '-' and '.', starting and ending with a letter or digit.
+std::string kubernetes_name(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+    out += ok ? c : '-';
+  }
+  auto edge = [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); };
+  while (!out.empty() && edge(out.back())) out.pop_back();
+  size_t start = 0;
+  while (start < out.size() && edge(out[start])) ++start;
+  out = out.substr(start, 253);
+  return out.empty() ? "policy" : out;
+}
+
+// The object's IR regrouped as DSL rules (one per subject).
+ast::PolicySet regrouped(const SourceObject &object, DiagnosticEngine &diags) {
+  return policy_to_dsl_ast(lower(object.policies, diags));
+}
+
 }  // namespace
 
-json policy_to_cilium_rules(const Policy &policy, std::vector<std::string> *lossy) {
-  json rules = json::array();
-  std::set<std::pair<Selector, Direction>> carried;
-  for (const Rule &r : policy.rules) {
-    carried.emplace(r.subject, r.direction);
-    json rule = {{"endpointSelector", selector_json(r.subject)}};
-    rule[section_name(r.direction, r.verdict)] = json::array({element_json(r, lossy)});
-    if (r.peer.kind == Peer::Kind::Cidr && r.peer.cidr_matches_endpoints)
-      rule["labels"] = json::array({{{"key", kCidrMatchesEndpointsLabel}, {"value", "true"}, {"source", "polc"}}});
-    rules.push_back(std::move(rule));
+std::vector<SourceObject> split_source_objects(const ast::PolicySet &read, const SourceManager &sources) {
+  std::vector<SourceObject> out;
+  uint32_t last_file = 0;
+  std::string last_name;
+  for (const ast::Rule &rule : read.rules) {
+    if (out.empty() || rule.loc.file != last_file || rule.name != last_name) {
+      std::string base = rule.name;
+      if (base.empty() && rule.loc.valid())
+        base = std::filesystem::path(std::string(sources.path(rule.loc.file))).stem().string();
+      out.push_back(SourceObject{kubernetes_name(base), {}});
+      last_file = rule.loc.file;
+      last_name = rule.name;
+    }
+    out.back().policies.rules.push_back(rule);
   }
-  for (const Enforcement &e : policy.enforcements) {
-    if (carried.count({e.subject, e.direction})) continue;
-    json rule = {{"endpointSelector", selector_json(e.subject)}};
-    rule[e.direction == Direction::Ingress ? "ingress" : "egress"] = json::array({json::object()});
-    rules.push_back(std::move(rule));
+  // Unique names: a second "web" becomes "web-2".
+  std::map<std::string, int> seen;
+  for (SourceObject &o : out)
+    if (int n = ++seen[o.name]; n > 1) o.name += "-" + std::to_string(n);
+  return out;
+}
+
+json cilium_rules(const ast::PolicySet &policies, std::vector<std::string> *lossy) {
+  json rules = json::array();
+  for (const ast::Rule &rule : policies.rules) {
+    rules.push_back(rule_json(rule, false));
+    if (!has_ipblocks(rule)) continue;
+    rules.push_back(rule_json(rule, true));
+    if (lossy)
+      lossy->push_back(std::string("Kubernetes ipBlocks also match endpoints' addresses; Cilium CIDR rules do not "
+                                   "(polc keeps the meaning through the label ") +
+                       kCidrMatchesEndpointsLabel + ")");
   }
   return rules;
 }
 
-std::string to_rule_json(const Policy &policy, std::vector<std::string> *lossy) {
-  return policy_to_cilium_rules(policy, lossy).dump(2) + "\n";
-}
-
-std::string to_cilium_yaml(const Policy &policy, std::vector<std::string> *lossy) {
-  json doc = {{"apiVersion", "cilium.io/v2"},
-              {"kind", "CiliumClusterwideNetworkPolicy"},
-              {"metadata", {{"name", "polc-converted"}}},
-              {"specs", policy_to_cilium_rules(policy, lossy)}};
-  YAML::Emitter out;
-  emit_yaml(out, doc);
-  return std::string(out.c_str()) + "\n";
+std::string convert_objects(const std::vector<SourceObject> &objects, ConvertFormat format, DiagnosticEngine &diags,
+                            std::vector<std::string> *lossy) {
+  if (format == ConvertFormat::Dsl) {
+    ast::PolicySet all;
+    for (const SourceObject &o : objects) {
+      ast::PolicySet part = regrouped(o, diags);
+      for (size_t i = 0; i < part.rules.size(); ++i) {
+        part.rules[i].name = i == 0 ? o.name : o.name + "-" + std::to_string(i + 1);
+        all.rules.push_back(std::move(part.rules[i]));
+      }
+    }
+    return write_dsl(all);
+  }
+  if (format == ConvertFormat::RuleJson) {
+    json rules = json::array();
+    for (const SourceObject &o : objects)
+      for (json &r : cilium_rules(regrouped(o, diags), lossy)) rules.push_back(std::move(r));
+    return rules.dump(2) + "\n";
+  }
+  std::string out;
+  for (const SourceObject &o : objects) {
+    json doc = {{"apiVersion", "cilium.io/v2"},
+                {"kind", "CiliumClusterwideNetworkPolicy"},
+                {"metadata", {{"name", o.name}}},
+                {"specs", cilium_rules(regrouped(o, diags), lossy)}};
+    YAML::Emitter emitter;
+    emit_yaml(emitter, doc);
+    if (!out.empty()) out += "---\n";
+    out += std::string(emitter.c_str()) + "\n";
+  }
+  return out;
 }
 
 }  // namespace polc::ir

@@ -24,6 +24,8 @@ EndpointSet EndpointSet::from_inventory(const std::vector<NamespaceInfo> &namesp
     ep.name = in.name;
     ep.ips = in.ips;
     ep.labels = in.labels;
+    ep.ports = in.ports;
+    std::sort(ep.ports.begin(), ep.ports.end());
     // A reserved endpoint (host, remote-node, ...) belongs to no namespace
     // (CONTRACT §1.2): without the namespace's labels, no namespaced
     // policy's selector, which always names its namespace, can match it;
@@ -44,13 +46,20 @@ EndpointSet EndpointSet::from_inventory(const std::vector<NamespaceInfo> &namesp
   return set;
 }
 
+uint16_t Endpoint::named_port(const std::string &name, ast::Proto proto) const {
+  for (const NamedPort &p : ports)
+    if (p.name == name && p.proto == proto) return p.port;
+  return 0;
+}
+
 EndpointSet EndpointSet::from_inventory(const Inventory &inventory) {
   std::vector<NamespaceInfo> namespaces;
   for (const auto &ns : inventory.namespaces)
     namespaces.push_back(NamespaceInfo{ns.name, LabelSet(ns.labels.begin(), ns.labels.end())});
   std::vector<InventoryEndpoint> endpoints;
   for (const auto &ep : inventory.endpoints) {
-    InventoryEndpoint e{ep.name, ep.namespace_, LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips};
+    InventoryEndpoint e{ep.name, ep.namespace_, LabelSet(ep.labels.begin(), ep.labels.end()), ep.ips, {}};
+    for (const InventoryPort &p : ep.ports) e.ports.push_back(NamedPort{p.name, p.proto, p.port});
     // The host endpoint carries its node's labels, as in Cilium: what a
     // nodeSelector matches (its own labels win over a node label's value).
     if (inventory.node && ep.labels.count(kHostLabel))

@@ -20,10 +20,22 @@ namespace polc::ir {
 // Sorted by key, keys unique.
 using LabelSet = std::vector<std::pair<std::string, std::string>>;
 
+// A named port of an endpoint (CONTRACT §1.2).
+struct NamedPort {
+  std::string name;
+  ast::Proto proto = ast::Proto::TCP;
+  uint16_t port = 0;
+  auto operator<=>(const NamedPort &) const = default;
+};
+
 struct Endpoint {
   std::string name;
   LabelSet labels;
   std::vector<IpAddr> ips;
+  std::vector<NamedPort> ports{};  // sorted, (name, proto) unique (braces: aggregate initializers may leave it out)
+
+  // The port that `name` stands for on this endpoint for `proto`; 0: none.
+  uint16_t named_port(const std::string &name, ast::Proto proto) const;
 };
 
 struct NamespaceInfo {
@@ -45,6 +57,7 @@ class EndpointSet {
     std::string namespace_;  // "" means "default"
     LabelSet labels;
     std::vector<IpAddr> ips;
+    std::vector<NamedPort> ports{};
   };
   static EndpointSet from_inventory(const std::vector<NamespaceInfo> &namespaces,
                                     const std::vector<InventoryEndpoint> &endpoints);

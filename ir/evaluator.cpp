@@ -35,10 +35,15 @@ bool ReferenceEvaluator::peer_matches(const Peer &peer, const IpAddr &ip, const 
   return false;
 }
 
-bool ReferenceEvaluator::l4_matches(const L4 &l4, const Packet &p) {
+bool ReferenceEvaluator::l4_matches(const L4 &l4, const Packet &p, const Endpoint *receiver) {
   switch (l4.kind) {
     case L4::Kind::All: return true;
     case L4::Kind::Ports: return l4.proto == p.proto && p.dport >= l4.port_lo && p.dport <= l4.port_hi;
+    case L4::Kind::NamedPort: {
+      if (l4.proto != p.proto || !receiver) return false;
+      uint16_t port = receiver->named_port(l4.port_name, l4.proto);
+      return port != 0 && port == p.dport;
+    }
     case L4::Kind::IcmpType: return l4.proto == p.proto && l4.icmp_type == p.icmp_type;
   }
   return false;
@@ -83,7 +88,9 @@ Decision ReferenceEvaluator::evaluate_direction(const Packet &p, Direction d) co
   bool l4_allowed = false, l7_allowed = false;
   std::optional<JudgedRequest> judged;
   for (const Rule &r : policy_.rules) {
-    if (r.direction != d || !l4_matches(r.l4, p) || !peer_matches(r.peer, peer_ip, peer_ep) ||
+    // The receiver of a connection is its destination in either direction:
+    // the subject for ingress, the peer for egress.
+    if (r.direction != d || !l4_matches(r.l4, p, dst) || !peer_matches(r.peer, peer_ip, peer_ep) ||
         !selector_matches(r.subject, subject->labels))
       continue;
     if (r.verdict == Verdict::Deny) return {false, fmt::format("{} of {}: denied by a deny rule", dir, subject->name)};

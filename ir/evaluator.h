@@ -52,7 +52,9 @@ class ReferenceEvaluator {
  private:
   bool enforced(const Endpoint &ep, Direction d) const;
   bool peer_matches(const Peer &peer, const IpAddr &ip, const Endpoint *ep) const;
-  static bool l4_matches(const L4 &l4, const Packet &p);
+  // `receiver`: the endpoint the packet is addressed to, whose named ports
+  // a NamedPort match means (nullptr: no endpoint, no named ports).
+  static bool l4_matches(const L4 &l4, const Packet &p, const Endpoint *receiver);
   bool http_matches(const HttpRule &rule, const JudgedRequest &req) const;
   bool full_match(const std::string &pattern, const std::string &value) const;
 

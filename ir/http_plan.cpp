@@ -40,16 +40,81 @@ uint32_t index_in(const std::vector<T> &sorted, const T &x) {
   return uint32_t(std::lower_bound(sorted.begin(), sorted.end(), x) - sorted.begin());
 }
 
-Result<Dfa> build_field(uint32_t field, const std::vector<std::string> &patterns) {
+// Where `text` of `field` was first written (invalid when not known, as
+// for a policy read back from an object).
+SourceLoc place_of(const Policy &policy, uint32_t field, const std::string &text) {
+  for (const PatternPlace &p : policy.pattern_places)
+    if (p.field == kFieldNames[field] && p.text == text) return p.loc;
+  return {};
+}
+
+Error pattern_error(const Policy &policy, uint32_t field, const std::string &text, std::string message,
+                    std::string hint) {
+  Error e = input_error(std::move(message));
+  e.loc = place_of(policy, field, text);
+  e.hint = std::move(hint);
+  return e;
+}
+
+std::string shown(const std::string &text) {
+  return text.size() <= 60 ? text : text.substr(0, 40) + "..." + fmt::format(" ({} characters)", text.size());
+}
+
+// The DFA of one field's patterns. When the datapath cannot hold it, the
+// error names the pattern at fault (building patterns alone to find it,
+// when the limit is the set's) with a hint that fits what is wrong with it.
+// `written[i]` is pattern i as the policy wrote it (header values are
+// escaped into patterns).
+Result<Dfa> build_field(uint32_t field, const std::vector<std::string> &patterns,
+                        const std::vector<std::string> &written, const Policy &policy) {
   auto dfa = build_dfa(patterns);
   if (dfa) return std::move(dfa).value();
   const regex::RegexError &e = dfa.error();
-  if (e.column == 0)
-    return input_error(fmt::format("the HTTP {} patterns of the policy cannot be enforced in the datapath: {}",
-                                   kFieldNames[field], e.message));
-  return input_error(fmt::format("HTTP {} regex \"{}\" cannot be enforced in the datapath: {} (column {})",
-                                 kFieldNames[field], e.pattern < patterns.size() ? patterns[e.pattern] : "",
-                                 e.message, e.column));
+  const char *name = kFieldNames[field];
+  if (e.column != 0 && e.pattern < patterns.size())
+    return pattern_error(policy, field, written[e.pattern],
+                         fmt::format("HTTP {} regex \"{}\" cannot be enforced in the datapath: {} (column {})", name,
+                                     shown(written[e.pattern]), e.message, e.column),
+                         "write it without that construct");
+  // Which pattern is at fault: the one the error names (its own NFA is too
+  // large), or the first that fails alone; else only the set is.
+  size_t culprit = patterns.size();
+  std::string why = e.message;
+  if (e.message.find("NFA") != std::string::npos && e.pattern < patterns.size()) {
+    culprit = e.pattern;
+  } else {
+    for (size_t i = 0; i < patterns.size() && culprit == patterns.size(); ++i)
+      if (auto alone = build_dfa({patterns[i]}); !alone) culprit = i, why = alone.error().message;
+  }
+  if (culprit == patterns.size()) {
+    // The first pattern in source order carries the error.
+    SourceLoc first;
+    for (const PatternPlace &p : policy.pattern_places)
+      if (p.field == name && !first.valid()) first = p.loc;
+    Error err = input_error(fmt::format("the {} HTTP {} patterns of the policy cannot be enforced in the datapath "
+                                        "together: {}",
+                                        patterns.size(), name, e.message));
+    err.loc = first;
+    err.hint = "each pattern fits alone; use fewer distinct patterns, or ones with fewer wildcards and alternations";
+    return err;
+  }
+  const std::string &text = written[culprit];
+  std::string hint;
+  if (field == kHttpHeaderValue)
+    hint = fmt::format("the value is {} bytes long; the datapath compares header values of up to about 4,000 bytes",
+                       text.size());
+  else if (why.find("NFA") == std::string::npos)
+    hint = "a wildcard or alternation followed by more pattern (such as (a|b)*a(a|b){20}) multiplies the states; "
+           "rewrite the part after the wildcard without counted repetitions";
+  else if (text.find('{') != std::string::npos)
+    hint = "use smaller repetition counts: x{n} copies x n times";
+  else
+    hint = fmt::format("the pattern is {} characters long; the datapath holds patterns of up to about 4,000: match a "
+                       "shorter prefix and end it with .*",
+                       text.size());
+  return pattern_error(policy, field, text,
+                       fmt::format("HTTP {} regex \"{}\" cannot be enforced in the datapath: {}", name, shown(text), why),
+                       std::move(hint));
 }
 
 // For each pattern, the accept-set ids whose set holds it, ascending.
@@ -147,19 +212,19 @@ Result<HttpPlan> plan_http_tables(const Policy &policy) {
   std::array<FieldTable, kHttpFieldCount> fields;
   std::vector<std::vector<uint32_t>> method_sets, path_sets;
   {
-    auto dfa = build_field(kHttpMethod, methods);
+    auto dfa = build_field(kHttpMethod, methods, methods, policy);
     if (!dfa) return dfa.error();
     method_sets = sets_holding(*dfa);
     fields[kHttpMethod] = id_table(std::move(dfa).value());
   }
   {
-    auto dfa = build_field(kHttpPath, paths);
+    auto dfa = build_field(kHttpPath, paths, paths, policy);
     if (!dfa) return dfa.error();
     path_sets = sets_holding(*dfa);
     fields[kHttpPath] = id_table(std::move(dfa).value());
   }
   {
-    auto dfa = build_field(kHttpHost, hosts);
+    auto dfa = build_field(kHttpHost, hosts, hosts, policy);
     if (!dfa) return dfa.error();
     std::vector<uint64_t> meaning;
     for (const auto &set : dfa->accept_sets) {
@@ -170,7 +235,7 @@ Result<HttpPlan> plan_http_tables(const Policy &policy) {
     fields[kHttpHost] = field_table(std::move(dfa).value(), meaning);
   }
   {
-    auto dfa = build_field(kHttpHeaderName, name_patterns);
+    auto dfa = build_field(kHttpHeaderName, name_patterns, name_patterns, policy);
     if (!dfa) return dfa.error();
     std::vector<uint64_t> meaning;
     for (const auto &set : dfa->accept_sets) {
@@ -181,7 +246,7 @@ Result<HttpPlan> plan_http_tables(const Policy &policy) {
     fields[kHttpHeaderName] = field_table(std::move(dfa).value(), meaning);
   }
   {
-    auto dfa = build_field(kHttpHeaderValue, value_patterns);
+    auto dfa = build_field(kHttpHeaderValue, value_patterns, values, policy);
     if (!dfa) return dfa.error();
     std::vector<uint64_t> value_mask(values.size());  // conditions "some header has this value"
     for (const HeaderMatch &m : headers)

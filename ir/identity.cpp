@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace polc::ir {
 
@@ -48,27 +49,45 @@ CidrIdentities allocate_cidr_identities(const CidrPeers &peers) {
   return out;
 }
 
-EndpointIdentities allocate_endpoint_identities(const EndpointSet &endpoints, const CidrPeers &peers) {
-  using Key = std::pair<LabelSet, std::vector<int>>;
+int PortNames::index_of(const L4 &l4) const {
+  if (l4.kind != L4::Kind::NamedPort) return -1;
+  auto it = std::lower_bound(names.begin(), names.end(), std::make_pair(l4.port_name, l4.proto));
+  return it != names.end() && it->first == l4.port_name && it->second == l4.proto ? int(it - names.begin()) : -1;
+}
+
+PortNames collect_port_names(const Policy &policy) {
+  PortNames out;
+  for (const Rule &r : policy.rules)
+    if (r.l4.kind == L4::Kind::NamedPort) out.names.emplace_back(r.l4.port_name, r.l4.proto);
+  std::sort(out.names.begin(), out.names.end());
+  out.names.erase(std::unique(out.names.begin(), out.names.end()), out.names.end());
+  return out;
+}
+
+EndpointIdentities allocate_endpoint_identities(const EndpointSet &endpoints, const CidrPeers &peers,
+                                                const PortNames &port_names) {
+  using Key = std::tuple<LabelSet, std::vector<int>, std::vector<uint16_t>>;
   std::map<Key, std::vector<IpAddr>> groups;
   std::vector<int> ipblock;
   for (size_t i = 0; i < peers.peers.size(); ++i)
     if (peers.peers[i]->cidr_matches_endpoints) ipblock.push_back(static_cast<int>(i));
 
   for (const Endpoint &ep : endpoints.all()) {
-    if (ep.ips.empty()) groups[Key{ep.labels, {}}];  // selectable, has no address
+    std::vector<uint16_t> ports;
+    for (const auto &[name, proto] : port_names.names) ports.push_back(ep.named_port(name, proto));
+    if (ep.ips.empty()) groups[Key{ep.labels, {}, ports}];  // selectable, has no address
     for (const IpAddr &ip : ep.ips) {
       std::vector<int> in_blocks;
       for (int i : ipblock)
         if (cidr_contains(*peers.peers[i], ip)) in_blocks.push_back(i);
-      groups[Key{ep.labels, std::move(in_blocks)}].push_back(ip);
+      groups[Key{ep.labels, std::move(in_blocks), ports}].push_back(ip);
     }
   }
   EndpointIdentities out;
   uint32_t next = kIdFirstEndpoint;
   for (auto &[key, ips] : groups) {
     uint32_t id = endpoints.is_implicit_host() ? kIdHost : next++;
-    out.identities.push_back(EndpointIdentity{id, key.first, key.second});
+    out.identities.push_back(EndpointIdentity{id, std::get<0>(key), std::get<1>(key), std::get<2>(key)});
     for (const IpAddr &ip : ips) out.addresses.push_back(IpIdentity{ip, id});
   }
   return out;

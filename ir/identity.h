@@ -48,10 +48,20 @@ struct CidrIdentities {
 };
 CidrIdentities allocate_cidr_identities(const CidrPeers &peers);
 
+// The named ports a policy uses, as (name, protocol), sorted: endpoints
+// with equal labels but different numbers for one of these names get
+// different identities, since a rule on the name matches only some of them.
+struct PortNames {
+  std::vector<std::pair<std::string, ast::Proto>> names;
+  int index_of(const L4 &l4) const;  // -1 when absent (or not a named port)
+};
+PortNames collect_port_names(const Policy &policy);
+
 struct EndpointIdentity {
   uint32_t identity = 0;
   LabelSet labels;
   std::vector<int> ipblock_peers;  // sorted indices of cidr_matches_endpoints peers
+  std::vector<uint16_t> named_ports;  // parallel to PortNames::names; 0: the endpoints lack that name
 };
 
 struct IpIdentity {
@@ -63,6 +73,7 @@ struct EndpointIdentities {
   std::vector<EndpointIdentity> identities;  // sorted by identity
   std::vector<IpIdentity> addresses;         // every endpoint address
 };
-EndpointIdentities allocate_endpoint_identities(const EndpointSet &endpoints, const CidrPeers &peers);
+EndpointIdentities allocate_endpoint_identities(const EndpointSet &endpoints, const CidrPeers &peers,
+                                                const PortNames &port_names = {});
 
 }  // namespace polc::ir

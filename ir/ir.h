@@ -53,11 +53,16 @@ struct Peer {
 };
 
 struct L4 {
-  enum class Kind : uint8_t { All, Ports, IcmpType };
+  // NamedPort: the port called `port_name` on the endpoint that receives
+  // the connection (the subject for ingress, the peer for egress); a
+  // receiver without that name, or one that is no endpoint, is not matched.
+  // Resolved per endpoint when the maps are filled (ir/plan.cpp).
+  enum class Kind : uint8_t { All, Ports, IcmpType, NamedPort };
   Kind kind = Kind::All;       // All: every protocol (ICMP included), every port
-  ast::Proto proto = ast::Proto::Any;  // TCP/UDP/SCTP for Ports; ICMP/ICMPv6 for IcmpType
-  uint16_t port_lo = 0, port_hi = 65535;
+  ast::Proto proto = ast::Proto::Any;  // TCP/UDP/SCTP for Ports and NamedPort; ICMP/ICMPv6 for IcmpType
+  uint16_t port_lo = 0, port_hi = 65535;  // NamedPort: 0, 0
   uint8_t icmp_type = 0;
+  std::string port_name{};  // NamedPort only (braces: aggregate initializers may leave it out)
   auto operator<=>(const L4 &) const = default;
 };
 
@@ -115,10 +120,20 @@ struct RuleSource {
   friend bool operator==(const RuleSource &, const RuleSource &) = default;
 };
 
+// Where an HTTP pattern (or header value) was first written. An error
+// about the pattern itself (the datapath cannot hold it) points there. Not
+// part of the policy's meaning, like Rule::origins.
+struct PatternPlace {
+  std::string field;  // "method", "path", "host" or "header value"
+  std::string text;   // as written
+  SourceLoc loc;
+};
+
 struct Policy {
   std::vector<Rule> rules;                // sorted by meaning, unique
   std::vector<Enforcement> enforcements;  // sorted, unique
   std::vector<RuleSource> sources;        // in source order; empty until indexed
+  std::vector<PatternPlace> pattern_places;  // the first place of each (field, text); filled by lower
 };
 
 std::string_view direction_name(Direction d);

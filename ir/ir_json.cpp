@@ -39,6 +39,7 @@ static json l4_to_json(const L4 &l4) {
     case L4::Kind::Ports:
       return {{"protocol", proto_name(l4.proto)}, {"port", l4.port_lo}, {"end_port", l4.port_hi}};
     case L4::Kind::IcmpType: return {{"protocol", proto_name(l4.proto)}, {"icmp_type", l4.icmp_type}};
+    case L4::Kind::NamedPort: return {{"protocol", proto_name(l4.proto)}, {"port_name", l4.port_name}};
   }
   return {};
 }

@@ -103,6 +103,10 @@ L4 l4(const json &value) {
   if (value.contains("icmp_type")) {
     out.kind = L4::Kind::IcmpType;
     out.icmp_type = static_cast<uint8_t>(number(value.at("icmp_type"), "icmp_type", 255));
+  } else if (value.contains("port_name")) {
+    out.kind = L4::Kind::NamedPort;
+    out.port_name = text(value.at("port_name"), "port_name");
+    out.port_lo = out.port_hi = 0;
   } else {
     out.kind = L4::Kind::Ports;
     out.port_lo = static_cast<uint16_t>(number(field(value, "port"), "port", 65535));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <compare>
 #include <numeric>
+#include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -161,10 +163,16 @@ void add_ports(const ast::PortProtocol &pp, L4Match &proto_template, bool last_u
   for (ast::Proto proto : kPortProtos) {
     if (!covers(pp.proto, proto)) continue;
     L4Match m = last_use && --left == 0 ? std::move(proto_template) : proto_template;
-    m.l4.kind = L4::Kind::Ports;
     m.l4.proto = proto;
-    m.l4.port_lo = lo;
-    m.l4.port_hi = hi;
+    if (!pp.name.empty()) {
+      m.l4.kind = L4::Kind::NamedPort;
+      m.l4.port_name = pp.name;
+      m.l4.port_lo = m.l4.port_hi = 0;
+    } else {
+      m.l4.kind = L4::Kind::Ports;
+      m.l4.port_lo = lo;
+      m.l4.port_hi = hi;
+    }
     m.loc = pp.loc.valid() ? pp.loc : m.loc;
     out.push_back(std::move(m));
   }
@@ -414,6 +422,33 @@ void canonicalize(Policy &policy) {
     if (r.origins.size() > 1) std::sort(r.origins.begin(), r.origins.end(), by_place);
 }
 
+namespace {
+
+// The first place of every HTTP pattern and header value, in source order.
+std::vector<PatternPlace> collect_pattern_places(const ast::PolicySet &policies) {
+  std::vector<PatternPlace> out;
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  auto add = [&](std::string_view field, const std::optional<std::string> &text, SourceLoc loc) {
+    if (!text || text->empty() || !seen.emplace(field, *text).second) return;
+    out.push_back(PatternPlace{std::string(field), *text, loc});
+  };
+  for (const ast::Rule &rule : policies.rules)
+    for (const auto *section : {&rule.ingress, &rule.egress})
+      for (const ast::RuleElement &e : *section)
+        for (const ast::PortRule &pr : e.to_ports) {
+          if (!pr.http) continue;
+          for (const ast::HttpRule &h : *pr.http) {
+            add("method", h.method, h.method_loc);
+            add("path", h.path, h.path_loc);
+            add("host", h.host, h.host_loc);
+            for (const ast::HeaderMatch &m : h.headers) add("header value", m.value, m.loc);
+          }
+        }
+  return out;
+}
+
+}  // namespace
+
 Selector lower_subject_selector(const ast::Selector &s, const ast::Rule &rule) { return lower_selector(s, rule, true); }
 
 Selector lower_peer_selector(const ast::Selector &s, const ast::Rule &rule) {
@@ -446,6 +481,7 @@ Policy lower(const ast::PolicySet &policies, DiagnosticEngine &diags) {
     if (rule.enforce_egress) out.enforcements.push_back(Enforcement{std::move(subject), Direction::Egress});
   }
   canonicalize(out);
+  out.pattern_places = collect_pattern_places(policies);
   return out;
 }
 

@@ -45,6 +45,8 @@ struct L4Key {
   uint8_t bits;  // over proto(8) + port(16)
 };
 
+constexpr uint8_t kNamedPortBits = 24;  // a named port resolves to one exact port
+
 std::vector<L4Key> l4_keys(const L4 &l4) {
   switch (l4.kind) {
     case L4::Kind::All: return {L4Key{0, 0, 0}};
@@ -56,6 +58,7 @@ std::vector<L4Key> l4_keys(const L4 &l4) {
         out.push_back(L4Key{static_cast<uint8_t>(l4.proto), port, static_cast<uint8_t>(8 + bits)});
       return out;
     }
+    case L4::Kind::NamedPort: return {};  // one exact port per receiving identity (plan_maps)
   }
   return {};
 }
@@ -93,6 +96,15 @@ DatapathShape plan_shape(const Policy &policy) {
     (e.direction == Direction::Ingress ? s.enforce_ingress : s.enforce_egress) = true;
   for (const Rule &r : policy.rules) {
     L4Lengths &lengths = r.verdict == Verdict::Deny ? s.deny_lengths : s.allow_lengths;
+    if (r.l4.kind == L4::Kind::NamedPort) {
+      // Exact ports, known once an inventory names them. Egress resolves
+      // the name on the peer, so its entries name peer identities.
+      bool any_peer = r.peer.kind == Peer::Kind::Any && r.direction == Direction::Ingress;
+      (any_peer ? lengths.any_peer : lengths.peer) |= 1u << kNamedPortBits;
+      s.l4_ports = true;
+      if (r.has_http) s.http = true;
+      continue;
+    }
     uint32_t &mask = r.peer.kind == Peer::Kind::Any ? lengths.any_peer : lengths.peer;
     for (const L4Key &k : l4_keys(r.l4)) {
       mask |= 1u << k.bits;
@@ -114,8 +126,16 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
 
   CidrPeers cidr_peers = collect_cidr_peers(policy);
   CidrIdentities cidr_ids = allocate_cidr_identities(cidr_peers);
-  EndpointIdentities ep_ids = allocate_endpoint_identities(endpoints, cidr_peers);
+  const PortNames port_names = collect_port_names(policy);
+  EndpointIdentities ep_ids = allocate_endpoint_identities(endpoints, cidr_peers, port_names);
   IdentityIndex index(ep_ids.identities);
+  // What each endpoint identity's named ports stand for.
+  std::unordered_map<uint32_t, const std::vector<uint16_t> *> named_ports;
+  for (const EndpointIdentity &e : ep_ids.identities) named_ports.emplace(e.identity, &e.named_ports);
+  auto named_port = [&](uint32_t identity, int name) -> uint16_t {
+    auto it = named_ports.find(identity);
+    return it == named_ports.end() ? 0 : (*it->second)[name];
+  };
 
   // Enforcement flags per endpoint identity.
   std::map<uint32_t, uint32_t> flags;
@@ -193,29 +213,44 @@ MapPlan plan_maps(const Policy &policy, const EndpointSet &endpoints) {
       if (flags.count(id) && (flags[id] & dir_flag)) subjects.push_back(id);
     if (subjects.empty()) continue;
     std::vector<uint32_t> peers = peer_identities(r.peer);
-    std::vector<L4Key> l4s = l4_keys(r.l4);
     auto &entries = r.verdict == Verdict::Deny ? plan.deny : plan.allow;
     auto &seen = r.verdict == Verdict::Deny ? seen_deny : seen_allow;
     const bool track_l7 = plan.shape.http && r.verdict == Verdict::Allow;
     const EntryL7 says = track_l7 ? EntryL7{r.has_http, rule_http[ri]} : EntryL7{};
+    auto add = [&](uint32_t s, uint32_t p, const L4Key &k) {
+      PolicyEntry e;
+      e.subject = s;
+      e.peer = p;
+      e.direction = r.direction == Direction::Ingress ? PlanDirection::Ingress : PlanDirection::Egress;
+      e.proto = k.proto;
+      e.port = k.port;
+      e.l4_prefix_bits = k.bits;
+      e.rule_id = rule_id(r, ri);
+      auto [it, fresh] = seen.emplace(key_of(e), entries.size());
+      if (fresh) entries.push_back(e);
+      else entries[it->second].rule_id = std::min(entries[it->second].rule_id, e.rule_id);
+      if (!track_l7) return;
+      if (fresh) allow_l7.push_back(says);
+      else merge_entry_l7(allow_l7[it->second], says);
+    };
+    if (r.l4.kind == L4::Kind::NamedPort) {
+      // The name is resolved on the receiver: the subject for ingress, the
+      // peer for egress, whose "any peer" is then every endpoint (a peer
+      // that is no endpoint has no named ports).
+      const int name = port_names.index_of(r.l4);
+      const auto proto = static_cast<uint8_t>(r.l4.proto);
+      if (r.direction == Direction::Egress && r.peer.kind == Peer::Kind::Any) peers = all_endpoints;
+      for (uint32_t s : subjects)
+        for (uint32_t p : peers) {
+          uint16_t port = named_port(r.direction == Direction::Ingress ? s : p, name);
+          if (port != 0) add(s, p, L4Key{proto, port, kNamedPortBits});
+        }
+      continue;
+    }
+    const std::vector<L4Key> l4s = l4_keys(r.l4);
     for (uint32_t s : subjects)
       for (uint32_t p : peers)
-        for (const L4Key &k : l4s) {
-          PolicyEntry e;
-          e.subject = s;
-          e.peer = p;
-          e.direction = r.direction == Direction::Ingress ? PlanDirection::Ingress : PlanDirection::Egress;
-          e.proto = k.proto;
-          e.port = k.port;
-          e.l4_prefix_bits = k.bits;
-          e.rule_id = rule_id(r, ri);
-          auto [it, fresh] = seen.emplace(key_of(e), entries.size());
-          if (fresh) entries.push_back(e);
-          else entries[it->second].rule_id = std::min(entries[it->second].rule_id, e.rule_id);
-          if (!track_l7) continue;
-          if (fresh) allow_l7.push_back(says);
-          else merge_entry_l7(allow_l7[it->second], says);
-        }
+        for (const L4Key &k : l4s) add(s, p, k);
   }
   if (plan.shape.http && !plan.http.error) assign_l7_policies(plan.allow, allow_l7, plan.http);
   return plan;

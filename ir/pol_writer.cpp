@@ -58,16 +58,18 @@ bool is_catch_all(const Peer &p, Family f) {
 }
 
 void add_port_items(const std::vector<L4> &l4s, ast::PortRule &out) {
-  // (lo, hi) -> protocols present, to fold TCP+UDP+SCTP into ANY.
-  std::map<std::pair<uint16_t, uint16_t>, std::vector<ast::Proto>> ranges;
-  for (const L4 &l : l4s) ranges[{l.port_lo, l.port_hi}].push_back(l.proto);
+  // (name, lo, hi) -> protocols present, to fold TCP+UDP+SCTP into ANY.
+  std::map<std::tuple<std::string, uint16_t, uint16_t>, std::vector<ast::Proto>> ranges;
+  for (const L4 &l : l4s) ranges[{l.port_name, l.port_lo, l.port_hi}].push_back(l.proto);
   for (auto &[range, protos] : ranges) {
     auto make = [&](ast::Proto p) {
+      const auto &[name, lo, hi] = range;
       ast::PortProtocol pp;
       pp.proto = p;
-      bool every = range.first == 0 && range.second == 65535;
-      pp.port = every ? 0 : range.first;
-      pp.end_port = every || range.second == range.first ? 0 : range.second;
+      pp.name = name;
+      bool every = name.empty() && lo == 0 && hi == 65535;
+      pp.port = every ? 0 : lo;
+      pp.end_port = every || hi == lo ? 0 : hi;
       out.ports.push_back(pp);
     };
     bool tcp = false, udp = false, sctp = false;
@@ -98,7 +100,7 @@ ast::RuleElement element_for(const Effect &effect, PeerClass cls, const std::vec
       for (const auto &name : entities) e.entities.push_back(ast::Entity{name, {}});
       break;
   }
-  if (effect.l4_kind == L4::Kind::Ports) {
+  if (effect.l4_kind == L4::Kind::Ports || effect.l4_kind == L4::Kind::NamedPort) {
     ast::PortRule pr;
     add_port_items(effect.l4s, pr);
     if (effect.has_http) {

@@ -109,16 +109,26 @@ bool peers_overlap(const Peer &a, const Peer &b) {
   return cidr.cidr_matches_endpoints;
 }
 
+// A named port is some port of its protocol: which one depends on the
+// receiving endpoint, so only the same name, or every port, covers it.
 bool l4_covers(const L4 &broad, const L4 &narrow) {
   if (broad.kind == L4::Kind::All) return true;
-  if (broad.kind != narrow.kind || broad.proto != narrow.proto) return false;
+  if (broad.proto != narrow.proto) return false;
+  if (broad.kind == L4::Kind::Ports && narrow.kind == L4::Kind::NamedPort)
+    return broad.port_lo == 0 && broad.port_hi == 65535;
+  if (broad.kind != narrow.kind) return false;
   if (broad.kind == L4::Kind::Ports) return broad.port_lo <= narrow.port_lo && narrow.port_hi <= broad.port_hi;
+  if (broad.kind == L4::Kind::NamedPort) return broad.port_name == narrow.port_name;
   return broad.icmp_type == narrow.icmp_type;
 }
 
 bool l4_overlap(const L4 &a, const L4 &b) {
   if (a.kind == L4::Kind::All || b.kind == L4::Kind::All) return true;
-  if (a.kind != b.kind || a.proto != b.proto) return false;
+  if (a.proto != b.proto) return false;
+  // A named port may stand for any number of its protocol.
+  if (a.kind == L4::Kind::NamedPort || b.kind == L4::Kind::NamedPort)
+    return a.kind != L4::Kind::IcmpType && b.kind != L4::Kind::IcmpType;
+  if (a.kind != b.kind) return false;
   if (a.kind == L4::Kind::Ports) return a.port_lo <= b.port_hi && b.port_lo <= a.port_hi;
   return a.icmp_type == b.icmp_type;
 }

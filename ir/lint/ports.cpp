@@ -47,7 +47,10 @@ class BroadAllowPass : public LintPass {
 using LocKey = std::tuple<uint32_t, uint32_t, uint32_t>;
 LocKey loc_key(SourceLoc l) { return {l.file, l.line, l.col}; }
 
+bool has_ports(const L4 &l4) { return l4.kind == L4::Kind::Ports || l4.kind == L4::Kind::NamedPort; }
+
 std::string describe_any(const L4 &l4) {
+  if (l4.kind == L4::Kind::NamedPort) return fmt::format("ANY port \"{}\"", l4.port_name);
   if (l4.port_lo == 0 && l4.port_hi == 65535) return "protocol ANY on every port";
   if (l4.port_lo == l4.port_hi) return fmt::format("ANY {}", l4.port_lo);
   return fmt::format("ANY {}-{}", l4.port_lo, l4.port_hi);
@@ -62,16 +65,17 @@ class HttpPortPass : public LintPass {
   void run(const LintInput &input, std::vector<Diagnostic> &findings) const override {
     const auto &rules = input.policy.rules;
     // The TCP rules with HTTP, to recognize the UDP/SCTP siblings of an ANY port.
-    std::set<std::tuple<Selector, Direction, Peer, uint16_t, uint16_t, std::vector<HttpRule>, LocKey>> tcp;
+    std::set<std::tuple<Selector, Direction, Peer, std::string, uint16_t, uint16_t, std::vector<HttpRule>, LocKey>> tcp;
     auto key = [](const Rule &r, SourceLoc o) {
-      return std::make_tuple(r.subject, r.direction, r.peer, r.l4.port_lo, r.l4.port_hi, r.http, loc_key(o));
+      return std::make_tuple(r.subject, r.direction, r.peer, r.l4.port_name, r.l4.port_lo, r.l4.port_hi, r.http,
+                             loc_key(o));
     };
     for (const Rule &r : rules)
-      if (r.has_http && r.l4.kind == L4::Kind::Ports && r.l4.proto == ast::Proto::TCP)
+      if (r.has_http && has_ports(r.l4) && r.l4.proto == ast::Proto::TCP)
         for (SourceLoc o : r.origins) tcp.insert(key(r, o));
     std::set<std::pair<LocKey, std::string>> reported;
     for (const Rule &r : rules) {
-      if (!r.has_http || r.l4.kind != L4::Kind::Ports) continue;
+      if (!r.has_http || !has_ports(r.l4)) continue;
       for (SourceLoc o : r.origins) {
         if (r.l4.proto == ast::Proto::UDP || r.l4.proto == ast::Proto::SCTP) {
           if (tcp.count(key(r, o))) {
@@ -92,7 +96,8 @@ class HttpPortPass : public LintPass {
                                                  "the port is allowed with no HTTP check",
                                                  describe_l4(r.l4)),
                                      "use protocol TCP for the HTTP port"));
-        } else if (r.l4.proto == ast::Proto::TCP && r.l4.port_lo == r.l4.port_hi && is_tls_port(r.l4.port_lo)) {
+        } else if (r.l4.kind == L4::Kind::Ports && r.l4.proto == ast::Proto::TCP && r.l4.port_lo == r.l4.port_hi &&
+                   is_tls_port(r.l4.port_lo)) {
           if (!reported.insert({loc_key(o), "tls"}).second) continue;
           findings.push_back(finding("http-on-tls-port", o,
                                      fmt::format("HTTP rules on TCP {}, a TLS port: the datapath sees encrypted bytes and denies every request",

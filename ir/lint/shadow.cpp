@@ -131,6 +131,7 @@ std::string describe_l4(const L4 &l4) {
       if (l4.port_lo == l4.port_hi) return fmt::format("{} {}", proto_name(l4.proto), l4.port_lo);
       return fmt::format("{} {}-{}", proto_name(l4.proto), l4.port_lo, l4.port_hi);
     case L4::Kind::IcmpType: return fmt::format("{} type {}", proto_name(l4.proto), unsigned(l4.icmp_type));
+    case L4::Kind::NamedPort: return fmt::format("{} port \"{}\"", proto_name(l4.proto), l4.port_name);
   }
   return "";
 }

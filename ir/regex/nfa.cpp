@@ -183,7 +183,7 @@ RegexResult<uint32_t> add_to_nfa(Nfa &nfa, const Node &root, uint32_t pattern, s
   if (b.over_budget()) {
     nfa.states.resize(before);
     return RegexError{pattern, 0,
-                      fmt::format("regex needs more than {} NFA states; use smaller repetition counts", max_states)};
+                      fmt::format("regex needs more than {} NFA states", max_states)};
   }
   nfa.starts.push_back(entry);
   return entry;

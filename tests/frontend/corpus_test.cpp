@@ -29,9 +29,6 @@ const std::set<std::string> kKnownBroken = {
     // Cilium silently drops "role" and selects every endpoint.
     "cilium-cilium/examples/policies/multi_rule.yaml",
     "_variants/cilium-cilium@0b47e8714c5b/examples/policies/l4/l3_l4_combined.yaml",
-    // Named ports: polc has no container ports to resolve them (unresolved-port).
-    "cilium-cilium-cli/vendor/github.com/cilium/cilium/cilium-cli/connectivity/builder/manifests/client-egress-to-echo-named-port-deny.yaml",
-    "cilium-cilium-cli/vendor/github.com/cilium/cilium/cilium-cli/connectivity/builder/manifests/echo-ingress-l7-http-named-port.yaml",
 };
 
 bool is_policy_candidate(const fs::path &p) {
