@@ -86,6 +86,7 @@ IpAddr step(IpAddr a, int delta) {
 // ---- the vocabulary --------------------------------------------------------
 
 const std::vector<std::string> kNamespaces = {"default", "prod", "dev"};
+const std::vector<std::string> kPortNames = {"http", "metrics", "dns"};
 struct LabelKey {
   std::string key;
   std::vector<std::string> values;
@@ -209,6 +210,11 @@ Json Generator::port_entry(bool kubernetes) {
   static const std::vector<int> common = {22, 53, 80, 443, 8080, 1024, 2048, 65535, 1};
   static const std::vector<std::string> cilium_protos = {"TCP", "UDP", "SCTP", "ANY", "tcp", "udp", "any"};
   static const std::vector<std::string> k8s_protos = {"TCP", "UDP", "SCTP"};
+  if (rng_.chance(12)) {  // a named port: resolved on the receiving endpoint
+    Json e = {{"port", rng_.pick(kPortNames)}};
+    if (kubernetes ? rng_.chance(80) : rng_.chance(85)) e["protocol"] = rng_.pick(kubernetes ? k8s_protos : cilium_protos);
+    return e;
+  }
   int port = rng_.chance(50) ? rng_.pick(common) : rng_.between(1, 65535);
   int end = 0;
   if (rng_.chance(35) && port < 65535) {
@@ -474,6 +480,21 @@ void Generator::inventory() {
       }
     }
     Json ep = {{"name", fmt::format("ep-{}", i)}, {"labels", labels}, {"ips", ips}};
+    // Named ports: one name means different numbers on different endpoints.
+    if (rng_.chance(60)) {
+      Json ports = Json::array();
+      std::set<std::pair<std::string, std::string>> named;
+      for (int k = rng_.between(1, 3); k > 0; --k) {
+        static const std::vector<int> numbers = {53, 80, 443, 8080, 9090};
+        static const std::vector<std::string> protos = {"TCP", "TCP", "UDP", "SCTP"};
+        std::string name = rng_.pick(kPortNames), proto = rng_.pick(protos);
+        if (!named.emplace(name, proto).second) continue;
+        int number = rng_.chance(70) ? rng_.pick(numbers) : rng_.between(1, 65535);
+        ports_.insert(static_cast<uint16_t>(number));
+        ports.push_back({{"name", name}, {"port", number}, {"protocol", proto}});
+      }
+      ep["ports"] = ports;
+    }
     if (rng_.chance(80)) ep["namespace"] = rng_.pick(kNamespaces);
     endpoints.push_back(ep);
   }
