@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package polc's build, tests and benchmarks need.
+# Installs every Debian package polc's build, tests and benchmarks need,
+# and any packages given as arguments (bench/peers/setup.sh passes the
+# peers of bench_peers, which CI does not run).
 # Idempotent and non-interactive: packages already present are left alone.
 set -euo pipefail
 
@@ -17,6 +19,7 @@ packages=(
   iproute2 iputils-ping curl netcat-openbsd iperf3 python3 nginx-light wrk pre-commit
   # promtool checks `polc stats --format prometheus` (the daemon is not used)
   prometheus
+  "$@"
 )
 
 missing=()
