@@ -96,16 +96,12 @@ DatapathShape plan_shape(const Policy &policy) {
     (e.direction == Direction::Ingress ? s.enforce_ingress : s.enforce_egress) = true;
   for (const Rule &r : policy.rules) {
     L4Lengths &lengths = r.verdict == Verdict::Deny ? s.deny_lengths : s.allow_lengths;
-    if (r.l4.kind == L4::Kind::NamedPort) {
-      // Exact ports, known once an inventory names them. Egress resolves
-      // the name on the peer, so its entries name peer identities.
-      bool any_peer = r.peer.kind == Peer::Kind::Any && r.direction == Direction::Ingress;
-      (any_peer ? lengths.any_peer : lengths.peer) |= 1u << kNamedPortBits;
-      s.l4_ports = true;
-      if (r.has_http) s.http = true;
-      continue;
-    }
-    uint32_t &mask = r.peer.kind == Peer::Kind::Any ? lengths.any_peer : lengths.peer;
+    // A named port is one exact port, known once an inventory names it.
+    // Egress resolves it on the peer, so its entries name peer identities.
+    const bool named = r.l4.kind == L4::Kind::NamedPort;
+    const bool any_peer = r.peer.kind == Peer::Kind::Any && !(named && r.direction == Direction::Egress);
+    uint32_t &mask = any_peer ? lengths.any_peer : lengths.peer;
+    if (named) mask |= 1u << kNamedPortBits;
     for (const L4Key &k : l4_keys(r.l4)) {
       mask |= 1u << k.bits;
       // HTTP rules on more than one protocol get a TCP entry of their own
@@ -113,7 +109,7 @@ DatapathShape plan_shape(const Policy &policy) {
       if (r.has_http && r.verdict == Verdict::Allow && k.bits < kProtoBits) mask |= 1u << kProtoBits;
     }
     if (r.peer.kind == Peer::Kind::Cidr) s.cidr = true;
-    if (r.l4.kind == L4::Kind::Ports && !(r.l4.port_lo == 0 && r.l4.port_hi == 65535)) s.l4_ports = true;
+    if (named || (r.l4.kind == L4::Kind::Ports && !(r.l4.port_lo == 0 && r.l4.port_hi == 65535))) s.l4_ports = true;
     if (r.l4.kind == L4::Kind::IcmpType) s.icmp_types = true;
     if (r.has_http) s.http = true;
   }
