@@ -86,6 +86,8 @@ int run_cli(int argc, char **argv) {
 
   cli::add_stats_command(app, exit_code);
   cli::add_monitor_command(app, exit_code);
+  cli::add_agent_command(app, exit_code);
+  cli::add_push_command(app, exit_code);
 
   app.add_subcommand("version", "print polc's version")->callback([] { std::cout << kVersion << "\n"; });
   app.add_subcommand("help", "list the commands")->callback([&app] {

@@ -12,17 +12,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/apply_pipeline.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/object_cache.h"
 #include "cli/output.h"
 #include "cli/session.h"
-#include "frontend/fnv_digest.h"
-#include "codegen/compile_policy.h"
 #include "codegen/compiled_object.h"
-#include "ir/ir_json.h"
-#include "ir/plan.h"
-#include "ir/rule_sources.h"
 #include "runtime/iface_pins.h"
 #include "runtime/installer.h"
 #include "runtime/netns_guard.h"
@@ -37,47 +32,6 @@ struct ApplyOptions {
   bool hook_given = false;  // --hook on the command line, not the default
   bool audit = false;
 };
-
-// Equal digests, nothing to do: the program (hook and shape) and every
-// entry of every map the plan fills. A policy with HTTP rules adds its IR
-// JSON, which covers its HTTP tables. Serializing the IR costs more than
-// reading the policy (150 ms for 10,000 rules), so other policies are
-// digested through their plan only: two policies that fill the same maps
-// of the same program are enforced alike. A map added to the plan must be
-// added here.
-std::string plan_digest(const ir::Policy &policy, const ir::MapPlan &plan, const std::string &shape_digest) {
-  FnvDigest d;
-  d.add(shape_digest);  // the hook included
-  if (plan.shape.http) d.add(ir::policy_to_json_text(policy));
-  // The rule table: a rule that moved to another line is counted there.
-  // Its places without the files' paths (ir::rule_anchors): the same
-  // policy from another path is the same input.
-  const std::vector<std::string> anchors = ir::rule_anchors(policy.sources);
-  for (size_t i = 0; i < anchors.size(); ++i) {
-    d.add(anchors[i]);
-    d.add(policy.sources[i].digest);
-  }
-  for (const auto &e : plan.ipcache) {
-    d.add(e.prefix.str());
-    d.add(e.identity);
-    d.add(e.flags);
-  }
-  for (const auto *entries : {&plan.allow, &plan.deny}) {
-    d.add(entries == &plan.allow ? "allow" : "deny");
-    d.add(entries->size());
-    for (const auto &e : *entries) {
-      d.add(e.subject);
-      d.add(e.peer);
-      d.add(static_cast<uint64_t>(e.direction));
-      d.add(e.proto);
-      d.add(e.port);
-      d.add(e.l4_prefix_bits);
-      d.add(e.rule_id);
-      d.add(e.l7_policy);
-    }
-  }
-  return d.hex();
-}
 
 int run_apply(const ApplyOptions &opt) {
   const auto started = std::chrono::steady_clock::now();
@@ -114,7 +68,6 @@ int run_apply(const ApplyOptions &opt) {
       return kExitInputError;
     }
   }
-  const std::string hook_name(codegen::hook_traits(hook).name);
   ir::EndpointSet endpoints;
   if (!opt.endpoints.empty()) {
     Inventory inventory;
@@ -133,41 +86,12 @@ int run_apply(const ApplyOptions &opt) {
   };
   const double read_ms = lap();  // policies read and lowered, the inventory read
 
-  runtime::ApplyRequest request;
-  request.id = runtime::IfaceId{opt.netns, opt.iface};
-  request.hook = hook == codegen::Hook::Xdp ? runtime::HookKind::Xdp : runtime::HookKind::Tc;
-  request.plan = ir::plan_maps(policy, endpoints);
+  ApplyTarget target{runtime::IfaceId{opt.netns, opt.iface}, hook, opt.audit};
+  auto prepared = prepare_apply(policy, endpoints, target, std::move(given_object));
   // HTTP rules the datapath cannot hold: refused before anything is touched.
-  if (request.plan.shape.http && request.plan.http.error) return session.report(*request.plan.http.error);
-  request.plan.shape.audit = opt.audit;  // another program: switching it on or off is a program swap
-  request.rules = policy.sources;
-  for (const ir::Endpoint &e : endpoints.all())
-    for (const IpAddr &ip : e.ips) request.endpoint_names.emplace(ip.str(), e.name);
-  const double plan_ms = lap();
-  request.shape_digest = request.plan.shape.digest() + "-" + hook_name;
-  // The HTTP verdict hash's and table's sizes are compiled in and fixed for
-  // every generation of an object (ir/http_plan.h): a policy that needs
-  // other sizes needs another object.
-  if (request.plan.shape.http)
-    request.shape_digest += "-v" + std::to_string(request.plan.http.verdict_capacity) + "-t" +
-                            std::to_string(request.plan.http.table_capacity());
-  request.policy_digest = plan_digest(policy, request.plan, request.shape_digest);
-  // Only for a program no loaded object has: generated, then compiled
-  // unless this host compiled it before (cli/object_cache.h).
-  std::optional<bool> cache_hit;
-  request.build_object = [&policy, hook, audit = opt.audit, &cache_hit,
-                          &given_object]() -> Result<std::vector<uint8_t>> {
-    // An object's own program enforces; --audit builds the audit one for its policy.
-    if (given_object && !audit) return *given_object;
-    auto program = codegen::generate_policy_program(policy, hook, audit);
-    if (!program) return program.error();
-    auto object = cached_object(*program);
-    if (!object) return object.error();
-    cache_hit = object->hit;
-    return std::move(object->elf);
-  };
-
-  const double digest_ms = lap();
+  if (!prepared) return session.report(prepared.error());
+  const runtime::ApplyRequest &request = prepared->request;
+  const double plan_ms = lap();  // the plan and the digests
   const bool had_policy = runtime::pinned_hook(request.id).has_value();
   auto outcome = runtime::apply_policy(request);
   if (!outcome) {
@@ -184,10 +108,10 @@ int run_apply(const ApplyOptions &opt) {
                                 {"policy_digest", request.policy_digest},
                                 {"switch_ms", outcome->switch_ms}};
     if (outcome->kind == runtime::ApplyOutcome::Kind::ProgramSwap) j["reused_object"] = outcome->reused_object;
-    if (cache_hit) j["compiled"] = !*cache_hit;  // false: the object came from the cache
+    if (*prepared->compiled) j["compiled"] = **prepared->compiled;  // false: the object came from the cache
     const runtime::ApplyTimings &t = outcome->timings;
     // Before the update (read, plan, digest) and in it (runtime::ApplyTimings).
-    j["timings_ms"] = {{"read", read_ms}, {"plan", plan_ms},   {"digest", digest_ms}, {"compile", t.compile_ms},
+    j["timings_ms"] = {{"read", read_ms}, {"plan", plan_ms}, {"compile", t.compile_ms},
                        {"load", t.load_ms}, {"fill", t.fill_ms}, {"pin", t.pin_ms},       {"commit", t.commit_ms}};
     std::cout << j.dump(2) << "\n";
   } else {

@@ -22,5 +22,7 @@ void add_rollback_command(CLI::App &app, int &exit_code);
 void add_detach_command(CLI::App &app, int &exit_code);
 void add_stats_command(CLI::App &app, int &exit_code);
 void add_monitor_command(CLI::App &app, int &exit_code);
+void add_agent_command(CLI::App &app, int &exit_code);
+void add_push_command(CLI::App &app, int &exit_code);
 
 }  // namespace polc::cli

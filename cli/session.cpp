@@ -1,10 +1,9 @@
 #include "cli/session.h"
-#include "cli/output.h"
-
-#include <tuple>
 
 #include <iostream>
 
+#include "cli/apply_pipeline.h"
+#include "cli/output.h"
 #include "frontend/inventory.h"
 #include "frontend/policy_loader.h"
 #include "ir/lower.h"
@@ -58,20 +57,11 @@ bool Session::load_endpoints(const std::string &path, Inventory &inventory, ir::
 }
 
 bool Session::hook_can_enforce(const ir::Policy &policy, bool xdp) {
-  if (!xdp) return true;
-  for (const ir::Rule &r : policy.rules) {
-    if (!r.has_http) continue;
-    // The rule written first: origins hold every source of the IR rule.
-    SourceLoc at = r.origins.empty() ? SourceLoc{} : r.origins.front();
-    for (const SourceLoc &o : r.origins)
-      if (std::tie(o.file, o.line, o.col) < std::tie(at.file, at.line, at.col)) at = o;
-    diags().error(at, "http-needs-tc",
-                  "HTTP rules need the tc hook: an XDP program cannot answer a request with 403 Forbidden; "
-                  "use --hook tc");
-    flush_diagnostics();
-    return false;
-  }
-  return true;
+  Result<void> can = cli::hook_can_enforce(policy, xdp ? codegen::Hook::Xdp : codegen::Hook::Tc);
+  if (can) return true;
+  diags().error(can.error().loc, "http-needs-tc", can.error().message);
+  flush_diagnostics();
+  return false;
 }
 
 }  // namespace polc::cli

@@ -105,92 +105,103 @@ const InventoryNamespace *Inventory::find_namespace(std::string_view name) const
   return nullptr;
 }
 
+InventoryReader::InventoryReader(DiagnosticEngine &diags, Inventory &out) : diags_(diags), out_(out) {
+  for (size_t i = 0; i < out.endpoints.size(); ++i) {
+    by_name_.emplace(out.endpoints[i].name, i);
+    for (const IpAddr &ip : out.endpoints[i].ips) owner_.emplace(ip, i);
+  }
+}
+
+void InventoryReader::add_namespace(const DocNode &n) {
+  if (!expect_map(n, item_of("namespaces"), diags_)) return;
+  Fields nf = check_fields(n, {kNamespaceFields}, diags_);
+  InventoryNamespace ns;
+  ns.loc = n.loc;
+  if (!read_name(nf, n, "namespace", diags_, ns.name)) return;
+  if (const DocNode *labels = nf.get("labels")) read_labels(*labels, diags_, ns.labels);
+  if (const InventoryNamespace *prev = out_.find_namespace(ns.name)) {
+    Diagnostic &d = diags_.error(nf.get("name")->loc, "duplicate-namespace",
+                                 fmt::format("namespace \"{}\" is listed twice", ns.name));
+    d.notes.push_back(Diagnostic{Severity::Note, "duplicate-namespace", prev->loc, "first listed here", {}, {}});
+    return;
+  }
+  out_.namespaces.push_back(std::move(ns));
+}
+
+void InventoryReader::set_node(const DocNode &node) {
+  if (!expect_map(node, quoted("node"), diags_)) return;
+  Fields nf = check_fields(node, {kNodeFields}, diags_);
+  InventoryNode n;
+  n.loc = node.loc;
+  if (read_name(nf, node, "node", diags_, n.name)) {
+    if (const DocNode *labels = nf.get("labels")) read_labels(*labels, diags_, n.labels);
+    out_.node = std::move(n);
+  }
+}
+
+void InventoryReader::add_endpoint(const DocNode &e) {
+  if (!expect_map(e, item_of("endpoints"), diags_)) return;
+  Fields ef = check_fields(e, {kEndpointFields}, diags_);
+  InventoryEndpoint ep;
+  ep.loc = e.loc;
+  if (!read_name(ef, e, "endpoint", diags_, ep.name)) return;
+  if (auto seen = by_name_.find(ep.name); seen != by_name_.end()) {
+    const InventoryEndpoint *prev = &out_.endpoints[seen->second];
+    Diagnostic &d = diags_.error(ef.get("name")->loc, "duplicate-endpoint",
+                                 fmt::format("endpoint \"{}\" is listed twice", ep.name));
+    d.notes.push_back(Diagnostic{Severity::Note, "duplicate-endpoint", prev->loc, "first listed here", {}, {}});
+    return;
+  }
+  if (const DocNode *ns = ef.get("namespace")) {
+    reader::read_string(*ns, quoted("namespace"), diags_, ep.namespace_);
+    if (ep.namespace_.empty()) ep.namespace_ = "default";
+  }
+  if (const DocNode *labels = ef.get("labels")) read_labels(*labels, diags_, ep.labels);
+  if (const DocNode *ips = ef.get("ips"); ips && expect_seq(*ips, quoted("ips"), diags_)) {
+    for (const DocNode &ipn : ips->children()) {
+      if (!reader::expect_scalar(ipn, item_of("ips"), diags_)) continue;
+      Parsed<IpAddr> ip = parse_ip(ipn.text());
+      if (!ip.value) {
+        diags_.error(ipn.loc, "invalid-ip", fmt::format("invalid IP address \"{}\": {}", ipn.text(), ip.error));
+        continue;
+      }
+      auto [it, fresh] = owner_.emplace(*ip.value, out_.endpoints.size());
+      if (!fresh && it->second == out_.endpoints.size()) {
+        diags_.error(ipn.loc, "duplicate-ip",
+                     fmt::format("address {} is listed twice for endpoint \"{}\"", ip.value->str(), ep.name));
+        continue;
+      }
+      if (!fresh) {
+        const InventoryEndpoint &other = out_.endpoints[it->second];
+        Diagnostic &d = diags_.error(ipn.loc, "duplicate-ip",
+                                     fmt::format("address {} already belongs to endpoint \"{}\"", ip.value->str(),
+                                                 other.name));
+        for (size_t i = 0; i < other.ips.size(); ++i)
+          if (other.ips[i] == *ip.value)
+            d.notes.push_back(Diagnostic{Severity::Note, "duplicate-ip", other.ip_locs[i], "given here", {}, {}});
+        continue;
+      }
+      ep.ips.push_back(*ip.value);
+      ep.ip_locs.push_back(ipn.loc);
+    }
+  }
+  if (const DocNode *ports = ef.get("ports"); ports && expect_seq(*ports, quoted("ports"), diags_))
+    for (const DocNode &p : ports->children()) read_named_port(p, diags_, ep);
+  by_name_.emplace(ep.name, out_.endpoints.size());
+  out_.endpoints.push_back(std::move(ep));
+}
+
 bool read_inventory(const DocNode &root, DiagnosticEngine &diags, Inventory &out) {
   size_t errors = diags.error_count();
   if (!expect_map(root, "the endpoint inventory", diags)) return false;
   Fields f = check_fields(root, {kInventoryFields}, diags);
-  if (const DocNode *nss = f.get("namespaces"); nss && expect_seq(*nss, quoted("namespaces"), diags)) {
-    for (const DocNode &n : nss->children()) {
-      if (!expect_map(n, item_of("namespaces"), diags)) continue;
-      Fields nf = check_fields(n, {kNamespaceFields}, diags);
-      InventoryNamespace ns;
-      ns.loc = n.loc;
-      if (!read_name(nf, n, "namespace", diags, ns.name)) continue;
-      if (const DocNode *labels = nf.get("labels")) read_labels(*labels, diags, ns.labels);
-      if (const InventoryNamespace *prev = out.find_namespace(ns.name)) {
-        Diagnostic &d = diags.error(nf.get("name")->loc, "duplicate-namespace",
-                                    fmt::format("namespace \"{}\" is listed twice", ns.name));
-        d.notes.push_back(Diagnostic{Severity::Note, "duplicate-namespace", prev->loc, "first listed here", {}, {}});
-        continue;
-      }
-      out.namespaces.push_back(std::move(ns));
-    }
-  }
-  if (const DocNode *node = f.get("node"); node && expect_map(*node, quoted("node"), diags)) {
-    Fields nf = check_fields(*node, {kNodeFields}, diags);
-    InventoryNode n;
-    n.loc = node->loc;
-    if (read_name(nf, *node, "node", diags, n.name)) {
-      if (const DocNode *labels = nf.get("labels")) read_labels(*labels, diags, n.labels);
-      out.node = std::move(n);
-    }
-  }
-  // Which endpoint holds each address, for the "same IP twice" check.
-  std::map<IpAddr, size_t> owner;
-  std::map<std::string, size_t, std::less<>> by_name;
+  InventoryReader entries(diags, out);
+  if (const DocNode *nss = f.get("namespaces"); nss && expect_seq(*nss, quoted("namespaces"), diags))
+    for (const DocNode &n : nss->children()) entries.add_namespace(n);
+  if (const DocNode *node = f.get("node")) entries.set_node(*node);
   if (const DocNode *eps = f.get("endpoints"); eps && expect_seq(*eps, quoted("endpoints"), diags)) {
-    out.endpoints.reserve(eps->children().size());
-    for (const DocNode &e : eps->children()) {
-      if (!expect_map(e, item_of("endpoints"), diags)) continue;
-      Fields ef = check_fields(e, {kEndpointFields}, diags);
-      InventoryEndpoint ep;
-      ep.loc = e.loc;
-      if (!read_name(ef, e, "endpoint", diags, ep.name)) continue;
-      if (auto seen = by_name.find(ep.name); seen != by_name.end()) {
-        const InventoryEndpoint *prev = &out.endpoints[seen->second];
-        Diagnostic &d = diags.error(ef.get("name")->loc, "duplicate-endpoint",
-                                    fmt::format("endpoint \"{}\" is listed twice", ep.name));
-        d.notes.push_back(Diagnostic{Severity::Note, "duplicate-endpoint", prev->loc, "first listed here", {}, {}});
-        continue;
-      }
-      if (const DocNode *ns = ef.get("namespace")) {
-        reader::read_string(*ns, quoted("namespace"), diags, ep.namespace_);
-        if (ep.namespace_.empty()) ep.namespace_ = "default";
-      }
-      if (const DocNode *labels = ef.get("labels")) read_labels(*labels, diags, ep.labels);
-      if (const DocNode *ips = ef.get("ips"); ips && expect_seq(*ips, quoted("ips"), diags)) {
-        for (const DocNode &ipn : ips->children()) {
-          if (!reader::expect_scalar(ipn, item_of("ips"), diags)) continue;
-          Parsed<IpAddr> ip = parse_ip(ipn.text());
-          if (!ip.value) {
-            diags.error(ipn.loc, "invalid-ip", fmt::format("invalid IP address \"{}\": {}", ipn.text(), ip.error));
-            continue;
-          }
-          auto [it, fresh] = owner.emplace(*ip.value, out.endpoints.size());
-          if (!fresh && it->second == out.endpoints.size()) {
-            diags.error(ipn.loc, "duplicate-ip",
-                        fmt::format("address {} is listed twice for endpoint \"{}\"", ip.value->str(), ep.name));
-            continue;
-          }
-          if (!fresh) {
-            const InventoryEndpoint &other = out.endpoints[it->second];
-            Diagnostic &d = diags.error(ipn.loc, "duplicate-ip",
-                                        fmt::format("address {} already belongs to endpoint \"{}\"",
-                                                    ip.value->str(), other.name));
-            for (size_t i = 0; i < other.ips.size(); ++i)
-              if (other.ips[i] == *ip.value)
-                d.notes.push_back(Diagnostic{Severity::Note, "duplicate-ip", other.ip_locs[i], "given here", {}, {}});
-            continue;
-          }
-          ep.ips.push_back(*ip.value);
-          ep.ip_locs.push_back(ipn.loc);
-        }
-      }
-      if (const DocNode *ports = ef.get("ports"); ports && expect_seq(*ports, quoted("ports"), diags))
-        for (const DocNode &p : ports->children()) read_named_port(p, diags, ep);
-      by_name.emplace(ep.name, out.endpoints.size());
-      out.endpoints.push_back(std::move(ep));
-    }
+    out.endpoints.reserve(out.endpoints.size() + eps->children().size());
+    for (const DocNode &e : eps->children()) entries.add_endpoint(e);
   }
   return diags.error_count() == errors;
 }

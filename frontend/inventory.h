@@ -62,6 +62,24 @@ struct Inventory {
   const InventoryNamespace *find_namespace(std::string_view name) const;
 };
 
+// Reads inventory entries one at a time into an Inventory, with the checks
+// that span entries (a name or an address given twice). read_inventory
+// reads a whole document through it; `polc agent` reads one etcd key per
+// entry, so that a diagnostic names the key that holds the entry.
+class InventoryReader {
+ public:
+  InventoryReader(DiagnosticEngine &diags, Inventory &out);
+  void add_namespace(const DocNode &node);
+  void add_endpoint(const DocNode &node);
+  void set_node(const DocNode &node);
+
+ private:
+  DiagnosticEngine &diags_;
+  Inventory &out_;
+  std::map<IpAddr, size_t> owner_;  // which endpoint holds each address
+  std::map<std::string, size_t, std::less<>> by_name_;
+};
+
 // Reads an inventory file (JSON or YAML). Returns false when it added an error.
 bool load_inventory_file(const std::string &path, SourceManager &sources, DiagnosticEngine &diags, Inventory &out);
 // Reads an inventory document already parsed.

@@ -68,6 +68,10 @@ std::vector<Document> parse_source(uint32_t file, SourceManager &sources, Diagno
   return parse_documents(file, text, diags);
 }
 
+std::vector<Document> parse_json_source(uint32_t file, SourceManager &sources, DiagnosticEngine &diags) {
+  return parse_json(file, sources.contents(file), diags);
+}
+
 bool looks_like_dsl(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {

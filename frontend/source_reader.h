@@ -20,6 +20,9 @@ uint32_t read_source_file(const std::string &path, SourceManager &sources, Diagn
 // Parses a registered file: `.json` with the strict JSON reader, anything
 // else as a YAML stream (which also reads JSON).
 std::vector<Document> parse_source(uint32_t file, SourceManager &sources, DiagnosticEngine &diags);
+// The same with the strict JSON reader whatever the name (an etcd key
+// whose value is JSON by contract).
+std::vector<Document> parse_json_source(uint32_t file, SourceManager &sources, DiagnosticEngine &diags);
 
 // Standard input has no extension to tell its syntax: DSL text starts
 // (after blank and comment lines) with the keyword `policy`; anything else

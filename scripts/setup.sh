@@ -19,6 +19,9 @@ packages=(
   iproute2 iputils-ping curl netcat-openbsd iperf3 python3 nginx-light wrk pre-commit
   # promtool checks `polc stats --format prometheus` (the daemon is not used)
   prometheus
+  # fleet: etcd's own server for `polc agent`/`polc push` tests and
+  # bench_fleet (each starts it on loopback), libcurl for its JSON gateway
+  etcd-server libcurl4-openssl-dev
   "$@"
 )
 
