@@ -3,8 +3,34 @@
 namespace polc::fleet {
 
 namespace {
+
 using Clock = std::chrono::steady_clock;
-constexpr std::chrono::milliseconds kMinWriteInterval{250};
+
+// Up to kBurst writes at once, refilled at kPerSecond.
+class WriteBucket {
+ public:
+  static constexpr double kBurst = 4, kPerSecond = 4;
+  // When the next write may go (now, or when a token is back).
+  Clock::time_point next_token() {
+    refill();
+    if (tokens_ >= 1) return Clock::now();
+    return last_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((1 - tokens_) / kPerSecond));
+  }
+  void take() {
+    refill();
+    tokens_ -= 1;
+  }
+
+ private:
+  void refill() {
+    auto now = Clock::now();
+    tokens_ = std::min(kBurst, tokens_ + std::chrono::duration<double>(now - last_).count() * kPerSecond);
+    last_ = now;
+  }
+  double tokens_ = kBurst;
+  Clock::time_point last_ = Clock::now();
+};
+
 }  // namespace
 
 StatusPublisher::StatusPublisher(std::vector<std::string> endpoints, std::string key, int64_t ttl_seconds)
@@ -63,7 +89,7 @@ void StatusPublisher::run() {
   EtcdClient client(endpoints_, options);
   const auto beat = std::chrono::milliseconds(std::max<int64_t>(300, ttl_seconds_ * 1000 / 3));
   auto next_beat = Clock::now();
-  auto next_write = Clock::now();
+  WriteBucket writes;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -80,11 +106,12 @@ void StatusPublisher::run() {
       ok = ok && ttl.ok();
       if (ok) next_beat = Clock::now() + beat;
     }
-    // Writes closer together than the interval wait for it (and a newer
-    // status replaces the waiting one): under churn each agent writes a
-    // few times a second, not once per revision, which is what etcd can
-    // take from thousands of hosts. A status after a quiet spell goes at
-    // once.
+    // A token bucket: a few writes go at once, then four a second, and a
+    // status that waits is replaced by a newer one. Under churn each agent
+    // writes a few times a second, not once per revision (what etcd can
+    // take from thousands of hosts); a status after a quiet spell, the
+    // usual push, goes at once.
+    const auto next_write = writes.next_token();
     if (ok && Clock::now() < next_write) {
       std::unique_lock lock(mutex_);
       wake_.wait_until(lock, std::min(next_write, next_beat), [this] { return stopping_; });
@@ -99,7 +126,7 @@ void StatusPublisher::run() {
     if (!value.empty()) {
       if (auto written = client.put(key_, value, lease_)) {
         written_revision_.store(*written);
-        next_write = Clock::now() + kMinWriteInterval;
+        writes.take();
       } else {
         // etcd forgot the lease (it expired while this host could not reach it).
         if (written.error().message.find("lease not found") != std::string::npos) lease_ = 0;
