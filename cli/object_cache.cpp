@@ -1,6 +1,7 @@
 #include "cli/object_cache.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,7 +75,7 @@ void store(const std::string &dir, const std::string &path, const std::vector<ui
     return;
   }
   // Beyond kKeep objects the least recently used go, and so do temporary
-  // files an interrupted polc left (older than a minute).
+  // files an interrupted polc left and compile locks (older than a minute).
   std::vector<std::pair<fs::file_time_type, fs::path>> objects;
   std::error_code ec;
   const auto now = fs::file_time_type::clock::now();
@@ -91,6 +92,28 @@ void store(const std::string &dir, const std::string &path, const std::vector<ui
   for (size_t i = 0; i + kKeep < objects.size(); ++i) fs::remove(objects[i].second, ec);
 }
 
+// flock on <dir>/<key>.lock for as long as the object lives; nothing when
+// there is no cache or the lock cannot be had (then each compiles).
+class CompileLock {
+ public:
+  CompileLock(const std::string &dir, const std::string &key) {
+    if (dir.empty() || !runtime::make_private_dirs(dir)) return;
+    fd_ = ::open((dir + "/" + key + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~CompileLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  CompileLock(const CompileLock &) = delete;
+  CompileLock &operator=(const CompileLock &) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace
 
 std::string object_cache_dir() {
@@ -100,13 +123,22 @@ std::string object_cache_dir() {
 }
 
 Result<CachedObject> cached_object(const codegen::GeneratedProgram &program, const std::string &dir) {
-  const std::string path = dir.empty() ? "" : dir + "/" + cache_key(program) + ".o";
+  const std::string key = dir.empty() ? "" : cache_key(program);
+  const std::string path = dir.empty() ? "" : dir + "/" + key + ".o";
   CachedObject out;
-  if (!path.empty() && read_bytes(path, out.elf) && !out.elf.empty()) {
+  auto hit = [&] {
+    if (path.empty() || !read_bytes(path, out.elf) || out.elf.empty()) return false;
     out.hit = true;
     ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // most recently used
-    return out;
-  }
+    return true;
+  };
+  if (hit()) return out;
+  // Processes that need the same program at once (agents started
+  // together, applies on several interfaces) compile it once: the first
+  // holds the key's lock while it compiles, the others wait for it and
+  // then read its object.
+  CompileLock lock(dir, key);
+  if (hit()) return out;
   codegen::CompileInput input;
   input.file_name = program.main_file;
   input.source = program.source;

@@ -142,7 +142,9 @@ TEST_CASE("fleet: agent --dry-run plans every revision, map-only for endpoints, 
                     etcd.endpoint()})
               .exit_code == 0);
   setenv("POLC_OBJECT_CACHE", (dir / "cache").c_str(), 1);
-  BackgroundProcess agent({polc_binary().string(), "agent", "--etcd", etcd.endpoint(), "--node", "n1", "--dry-run",
+  // A dead endpoint first: every call and the watch fail over to the live one.
+  const std::string endpoints = "http://127.0.0.1:" + std::to_string(unused_port()) + "," + etcd.endpoint();
+  BackgroundProcess agent({polc_binary().string(), "agent", "--etcd", endpoints, "--node", "n1", "--dry-run",
                            "--lease-ttl", "2"},
                           (dir / "agent.log").string());
   unsetenv("POLC_OBJECT_CACHE");
