@@ -140,6 +140,16 @@ KeyValue key_value(const json &kv) {
   return out;
 }
 
+// The keys a range (or a get, a range of one key) answered, with the
+// store's revision when it was read.
+RangeResult range_result(const json &answer) {
+  RangeResult out;
+  out.revision = header_revision(answer);
+  if (auto kvs = answer.find("kvs"); kvs != answer.end())
+    for (const json &kv : *kvs) out.kvs.push_back(key_value(kv));
+  return out;
+}
+
 // The message of an error answer: {"error":"...","code":N,"message":"..."}
 // from a call, {"error":{"grpc_code":N,"message":"..."}} inside a stream.
 std::optional<std::string> error_message(const json &answer) {
@@ -304,24 +314,12 @@ Result<RangeResult> EtcdClient::range_prefix(const std::string &prefix, int64_t 
   json request = {{"key", base64_encode(prefix.empty() ? std::string(1, '\0') : prefix)},
                   {"range_end", base64_encode(prefix_end(prefix))}};
   if (revision > 0) request["revision"] = std::to_string(revision);
-  return read_answer<RangeResult>(post("/v3/kv/range", request.dump()), "a range", [](const json &answer) {
-    RangeResult out;
-    out.revision = header_revision(answer);
-    if (auto kvs = answer.find("kvs"); kvs != answer.end())
-      for (const json &kv : *kvs) out.kvs.push_back(key_value(kv));
-    return out;
-  });
+  return read_answer<RangeResult>(post("/v3/kv/range", request.dump()), "a range", range_result);
 }
 
 Result<RangeResult> EtcdClient::get(const std::string &key) {
   json request = {{"key", base64_encode(key)}};
-  return read_answer<RangeResult>(post("/v3/kv/range", request.dump()), "a get", [](const json &answer) {
-    RangeResult out;
-    out.revision = header_revision(answer);
-    if (auto kvs = answer.find("kvs"); kvs != answer.end())
-      for (const json &kv : *kvs) out.kvs.push_back(key_value(kv));
-    return out;
-  });
+  return read_answer<RangeResult>(post("/v3/kv/range", request.dump()), "a get", range_result);
 }
 
 Result<int64_t> EtcdClient::put(const std::string &key, const std::string &value, int64_t lease) {

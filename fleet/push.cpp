@@ -6,21 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fleet/fleet_keys.h"
+#include "ir/ir.h"
 
 namespace polc::fleet {
-
-namespace {
-
-const char *proto_name(ast::Proto p) {
-  switch (p) {
-    case ast::Proto::TCP: return "TCP";
-    case ast::Proto::UDP: return "UDP";
-    case ast::Proto::SCTP: return "SCTP";
-    default: return "ANY";
-  }
-}
-
-}  // namespace
 
 std::string endpoint_json(const InventoryEndpoint &e) {
   nlohmann::ordered_json j = {{"name", e.name}, {"namespace", e.namespace_}, {"labels", e.labels}};
@@ -30,7 +18,7 @@ std::string endpoint_json(const InventoryEndpoint &e) {
   if (!e.ports.empty()) {
     nlohmann::ordered_json ports = nlohmann::ordered_json::array();
     for (const InventoryPort &p : e.ports)
-      ports.push_back({{"name", p.name}, {"port", p.port}, {"protocol", proto_name(p.proto)}});
+      ports.push_back({{"name", p.name}, {"port", p.port}, {"protocol", std::string(ir::proto_name(p.proto))}});
     j["ports"] = ports;
   }
   return j.dump();

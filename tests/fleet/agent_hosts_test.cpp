@@ -17,6 +17,7 @@
 #include "fleet/etcd_client.h"
 #include "tests/support/background_process.h"
 #include "tests/support/etcd_server.h"
+#include "tests/support/fleet_store.h"
 #include "tests/support/netns.h"
 #include "tests/support/test_env.h"
 
@@ -76,37 +77,8 @@ struct Host {
   bool enforces(int allowed, int denied) { return open(allowed) && blocked(denied); }
 };
 
-nlohmann::json status_of(fleet::EtcdClient &client, const std::string &node) {
-  auto got = client.get("/polc/status/" + node);
-  if (!got || got->kvs.empty()) return nullptr;
-  return nlohmann::json::parse(got->kvs.front().value, nullptr, false);
-}
-
-// Polls both hosts' status until `done` holds for both; false after `timeout`.
-bool wait_status(fleet::EtcdClient &client, const std::vector<Host *> &hosts,
-                 const std::function<bool(const nlohmann::json &)> &done, double timeout = 30) {
-  auto start = Clock::now();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < timeout) {
-    bool all = true;
-    for (Host *h : hosts) {
-      nlohmann::json s = status_of(client, h->node);
-      all = all && !s.is_null() && !s.is_discarded() && done(s);
-    }
-    if (all) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
 bool at_revision(const nlohmann::json &s, int64_t revision) {
   return s.value("state", "") == "ok" && s["revision"].is_number() && s["revision"].get<int64_t>() >= revision;
-}
-
-// "revision 42: 3 keys written, ..." -> 42
-int64_t pushed_revision(const CommandResult &r) {
-  std::smatch m;
-  if (!std::regex_search(r.out, m, std::regex("^revision ([0-9]+):"))) return 0;
-  return std::stoll(m[1]);
 }
 
 TEST_CASE("fleet: two hosts' agents follow one etcd store, through a broken policy, an outage and a restart") {
@@ -118,6 +90,7 @@ TEST_CASE("fleet: two hosts' agents follow one etcd store, through a broken poli
   REQUIRE(a.net.ok());
   REQUIRE(b.net.ok());
   std::vector<Host *> hosts = {&a, &b};
+  const std::vector<std::string> nodes = {a.node, b.node};
   fleet::EtcdClient client({etcd.endpoint()});
   std::filesystem::create_directories(dir / "v1");
   std::filesystem::create_directories(dir / "v2");
@@ -139,7 +112,7 @@ TEST_CASE("fleet: two hosts' agents follow one etcd store, through a broken poli
   int64_t rev1 = pushed_revision(first);
   REQUIRE(rev1 > 0);
   for (Host *h : hosts) h->start_agent(etcd.endpoint());
-  REQUIRE_MESSAGE(wait_status(client, hosts, [&](const auto &s) { return at_revision(s, rev1); }), logs());
+  REQUIRE_MESSAGE(!wait_statuses(client, nodes, [&](const auto &s) { return at_revision(s, rev1); }).empty(), logs());
   CHECK(a.enforces(8080, 8081));
   CHECK(b.enforces(8080, 8081));
 
@@ -149,7 +122,7 @@ TEST_CASE("fleet: two hosts' agents follow one etcd store, through a broken poli
   REQUIRE(second.exit_code == 0);
   int64_t rev2 = pushed_revision(second);
   REQUIRE(rev2 > rev1);
-  REQUIRE_MESSAGE(wait_status(client, hosts, [&](const auto &s) { return at_revision(s, rev2); }), logs());
+  REQUIRE_MESSAGE(!wait_statuses(client, nodes, [&](const auto &s) { return at_revision(s, rev2); }).empty(), logs());
   MESSAGE("push to both statuses at revision " << rev2 << ": "
                                                << std::chrono::duration<double, std::milli>(Clock::now() - pushed_at).count()
                                                << " ms (the push command included)");
@@ -161,19 +134,19 @@ TEST_CASE("fleet: two hosts' agents follow one etcd store, through a broken poli
   auto broken = client.put("/polc/policies/broken.json",
                            "[{\"endpointSelector\": {},\n  \"ingress\": [{\"fromCIDR\": [\"10.0.0.300/8\"]}]}]\n");
   REQUIRE(broken.ok());
-  REQUIRE_MESSAGE(wait_status(client, hosts,
+  REQUIRE_MESSAGE(!wait_statuses(client, nodes,
                               [&](const auto &s) {
                                 return s.value("state", "") == "error" && s["error"].is_string() &&
                                        s["error"].template get<std::string>().find(
                                            "/polc/policies/broken.json:2:") != std::string::npos;
-                              }),
+                              }).empty(),
                   logs());
   for (Host *h : hosts) CHECK(status_of(client, h->node)["revision"] == rev2);
   CHECK(a.enforces(8081, 8080));
   CHECK(b.enforces(8081, 8080));
   auto removed = client.txn({fleet::TxnOp::erase("/polc/policies/broken.json")});
   REQUIRE(removed.ok());
-  REQUIRE_MESSAGE(wait_status(client, hosts, [&](const auto &s) { return at_revision(s, *removed); }), logs());
+  REQUIRE_MESSAGE(!wait_statuses(client, nodes, [&](const auto &s) { return at_revision(s, *removed); }).empty(), logs());
 
   // `polc push` of a broken policy writes nothing and exits 1.
   auto before = client.range_prefix("/polc/policies/");
@@ -203,7 +176,7 @@ TEST_CASE("fleet: two hosts' agents follow one etcd store, through a broken poli
   INFO(third.err);
   REQUIRE(third.exit_code == 0);
   int64_t rev3 = pushed_revision(third);
-  REQUIRE_MESSAGE(wait_status(client, hosts, [&](const auto &s) { return at_revision(s, rev3); }), logs());
+  REQUIRE_MESSAGE(!wait_statuses(client, nodes, [&](const auto &s) { return at_revision(s, rev3); }).empty(), logs());
   CHECK(a.enforces(8080, 8081));
   CHECK(b.enforces(8080, 8081));
 
@@ -211,11 +184,11 @@ TEST_CASE("fleet: two hosts' agents follow one etcd store, through a broken poli
   a.agent->stop(SIGKILL);
   const size_t log_before = a.log().size();
   a.start_agent(etcd.endpoint());
-  REQUIRE_MESSAGE(wait_status(client, {&a},
+  REQUIRE_MESSAGE(!wait_status(client, a.node,
                               [&](const auto &s) {
                                 return at_revision(s, rev3) && s["counters"]["applies"] == 1 &&
                                        s["last_change"]["kind"] == "unchanged";
-                              }),
+                              }).is_null(),
                   logs());
   CHECK(a.log().substr(log_before).find("unchanged") != std::string::npos);
   CHECK(a.enforces(8080, 8081));
@@ -225,11 +198,11 @@ TEST_CASE("fleet: two hosts' agents follow one etcd store, through a broken poli
   INFO(fourth.err);
   REQUIRE(fourth.exit_code == 0);
   int64_t rev4 = pushed_revision(fourth);
-  REQUIRE_MESSAGE(wait_status(client, hosts,
+  REQUIRE_MESSAGE(!wait_statuses(client, nodes,
                               [&](const auto &s) {
                                 return at_revision(s, rev4) && s["last_change"]["kind"] == "map-swap" &&
                                        s["last_change"]["compiled"] == false;
-                              }),
+                              }).empty(),
                   logs());
   CHECK(a.enforces(8080, 8081));
 

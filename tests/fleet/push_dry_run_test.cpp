@@ -15,6 +15,7 @@
 #include "fleet/etcd_client.h"
 #include "tests/support/background_process.h"
 #include "tests/support/etcd_server.h"
+#include "tests/support/fleet_store.h"
 #include "tests/support/test_env.h"
 
 namespace polc::test {
@@ -42,12 +43,6 @@ std::map<std::string, std::string> store(fleet::EtcdClient &client) {
   REQUIRE(range.ok());
   for (const auto &kv : range->kvs) out[kv.key] = kv.value;
   return out;
-}
-
-int64_t pushed_revision(const CommandResult &r) {
-  std::smatch m;
-  if (!std::regex_search(r.out, m, std::regex("^revision ([0-9]+):"))) return 0;
-  return std::stoll(m[1]);
 }
 
 TEST_CASE("fleet: polc push writes policies and the inventory in one revision, and lints first") {
@@ -111,23 +106,6 @@ TEST_CASE("fleet: polc push writes policies and the inventory in one revision, a
   // etcd unreachable: exit 3.
   r = run_polc({"push", (dir / "db.pol").string(), "--etcd", "http://127.0.0.1:" + std::to_string(unused_port())});
   CHECK(r.exit_code == 3);
-}
-
-nlohmann::json status_of(fleet::EtcdClient &client, const std::string &node) {
-  auto got = client.get("/polc/status/" + node);
-  if (!got || got->kvs.empty()) return nullptr;
-  return nlohmann::json::parse(got->kvs.front().value, nullptr, false);
-}
-
-template <typename Pred>
-nlohmann::json wait_status(fleet::EtcdClient &client, const std::string &node, Pred done, double timeout = 30) {
-  auto start = Clock::now();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < timeout) {
-    nlohmann::json s = status_of(client, node);
-    if (!s.is_null() && !s.is_discarded() && done(s)) return s;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return nullptr;
 }
 
 TEST_CASE("fleet: agent --dry-run plans every revision, map-only for endpoints, and reports errors at their key") {

@@ -36,12 +36,6 @@ const char *kPolicy = R"([{
                  "rules": {"http": [{"method": "GET", "path": "/public/.*"}]}}]
   }]}])";
 
-std::string shq(const std::string &s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 struct Servers {
   VethPair net;
   TempDir dir;
@@ -61,14 +55,14 @@ struct Servers {
                    "  fastcgi_temp_path " + d + "/fastcgi;\n  uwsgi_temp_path " + d + "/uwsgi;\n"
                    "  scgi_temp_path " + d + "/scgi;\n  default_type text/plain;\n"
                    "  server {\n    listen 8082; listen [::]:8082;\n    root " + d + "/www;\n  }\n}\n");
-    CommandResult r = net.in_server("nginx -c " + shq(d + "/nginx.conf"));
+    CommandResult r = net.in_server("nginx -c " + shell_quote(d + "/nginx.conf"));
     if (r.exit_code != 0) {
       MESSAGE("nginx did not start: " << r.err);
       return;
     }
     // http.server logs every request it handles to stderr.
-    net.in_server("cd " + shq(d + "/www") + " && (timeout 300 python3 -m http.server 8080 --bind :: >" +
-                  shq(d + "/python.log") + " 2>&1 & echo $! >" + shq(d + "/python.pid") + ")");
+    net.in_server("cd " + shell_quote(d + "/www") + " && (timeout 300 python3 -m http.server 8080 --bind :: >" +
+                  shell_quote(d + "/python.log") + " 2>&1 & echo $! >" + shell_quote(d + "/python.pid") + ")");
     for (int i = 0; i < 60 && !ready; ++i) {
       ready = get(kPython, "/public/a.txt").find("200 OK") != std::string::npos &&
               get(kNginx, "/public/a.txt").find("200 OK") != std::string::npos;
@@ -88,7 +82,7 @@ struct Servers {
     std::string h;
     for (unsigned char c : request) h += {hex[c >> 4], hex[c & 15]};
     CommandResult r = net.in_client("timeout 10 python3 " +
-                                    shq((source_dir() / "tests/data/netns/http_split.py").string()) + " " + server +
+                                    shell_quote((source_dir() / "tests/data/netns/http_split.py").string()) + " " + server +
                                     " " + std::to_string(port) + " " + h + " " + std::to_string(request.size()));
     try {
       return nlohmann::json::parse(r.out).value("response", "");

@@ -40,6 +40,12 @@ bool bpf_tests_enabled() {
   return true;
 }
 
+std::string shell_quote(const std::string &s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string read_file(const std::filesystem::path &p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;

@@ -47,6 +47,9 @@ struct CommandResult {
   std::string err;  // stderr
 };
 
+// `s` as one single-quoted shell word.
+std::string shell_quote(const std::string &s);
+
 // Runs `polc` with the given arguments (no shell), capturing both streams.
 CommandResult run_polc(const std::vector<std::string> &args);
 // Runs a shell command line, capturing both streams.
