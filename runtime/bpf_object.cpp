@@ -9,6 +9,9 @@
 #include <thread>
 #include <utility>
 
+#include "templates/maps_abi.h"
+
+#include "runtime/kernel_clock.h"
 #include "runtime/libbpf_messages.h"
 #include "runtime/verifier_log.h"
 
@@ -62,6 +65,20 @@ std::string rejection_message(const std::string &program, const std::string &log
   return message;
 }
 
+// A datapath object counts conntrack ages in jiffies: the running
+// kernel's tick rate goes into its clock section before load (maps_abi.h).
+// Objects without the section (tests' own programs) are left alone.
+Result<void> write_kernel_clock(::bpf_object *obj) {
+  ::bpf_map *section = bpf_object__find_map_by_name(obj, POLC_CLOCK_SECTION);
+  if (!section) return {};
+  Result<uint64_t> hz = kernel_hz();
+  if (!hz) return hz.error();
+  const polc_clock clock{.hz = *hz};
+  if (bpf_map__set_initial_value(section, &clock, sizeof clock) != 0)
+    return internal_error(with_libbpf_messages(std::string("cannot write " POLC_CLOCK_SECTION ": ") + errno_text(errno)));
+  return {};
+}
+
 }  // namespace
 
 Result<BpfObject> BpfObject::open_memory(const std::vector<uint8_t> &elf, const std::string &name) {
@@ -78,7 +95,9 @@ Result<BpfObject> BpfObject::open_memory(const std::vector<uint8_t> &elf, const 
     return internal_error(with_libbpf_messages("bpf_object__open_mem(\"" + name + "\") failed: " + errno_text(err)));
   }
   take_libbpf_messages();  // warnings about an object that opened fine
-  return BpfObject(obj, std::move(copy), name);
+  BpfObject opened(obj, std::move(copy), name);
+  if (Result<void> clock = write_kernel_clock(obj); !clock) return clock.error();
+  return opened;
 }
 
 BpfObject::BpfObject(BpfObject &&other) noexcept

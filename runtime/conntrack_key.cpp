@@ -1,5 +1,7 @@
 #include "runtime/conntrack_key.h"
 
+#include "runtime/bpf_object.h"
+
 #include <arpa/inet.h>
 
 #include <cstring>
@@ -41,6 +43,33 @@ polc_ct_key ct_key(const CtTuple &packet) {
   key.family = packet.saddr.family == Family::V4 ? 4 : 6;
   key.opener = is_icmp(packet.proto) && b ? 1 : 0;
   return key;
+}
+
+polc_ct4_key ct4_key(const CtTuple &packet) {
+  const polc_ct_key wide = ct_key(packet);
+  polc_ct4_key key{};
+  std::memcpy(&key.addr_a, wide.addr_a, 4);
+  std::memcpy(&key.addr_b, wide.addr_b, 4);
+  key.port_a = wide.port_a;
+  key.port_b = wide.port_b;
+  key.proto = wide.proto;
+  key.opener = wide.opener;
+  return key;
+}
+
+Result<std::optional<polc_ct_value>> ct_entry(const BpfObject &object, const CtTuple &packet) {
+  polc_ct_value value{};
+  Result<bool> found = false;
+  if (packet.saddr.family == Family::V4) {
+    const polc_ct4_key key = ct4_key(packet);
+    found = map_lookup(object.map_fd(kConntrackMaps[0]), &key, &value);
+  } else {
+    const polc_ct_key key = ct_key(packet);
+    found = map_lookup(object.map_fd(kConntrackMaps[1]), &key, &value);
+  }
+  if (!found) return found.error();
+  if (!*found) return std::optional<polc_ct_value>();
+  return std::optional<polc_ct_value>(value);
 }
 
 }  // namespace polc::runtime

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "frontend/net.h"
+#include "frontend/result.h"
 #include "templates/maps_abi.h"
 
 namespace polc::runtime {
@@ -16,9 +18,20 @@ struct CtTuple {
   uint8_t proto = 0;
 };
 
-// The key of the connection `packet` belongs to. For ICMP echo, `packet`
-// is the request (its sender opened the pseudo-connection).
+// The conntrack maps of a datapath object (templates/maps.h): IPv4, IPv6.
+inline constexpr const char *kConntrackMaps[] = {"polc_ct4", "polc_ct"};
+
+// The key of the connection `packet` belongs to, in polc_ct's layout. For
+// ICMP echo, `packet` is the request (its sender opened the
+// pseudo-connection).
 polc_ct_key ct_key(const CtTuple &packet);
+// The same for an IPv4 tuple, in polc_ct4's layout.
+polc_ct4_key ct4_key(const CtTuple &packet);
+
+class BpfObject;
+// The connection's entry in `object`'s conntrack map of its family, or
+// nullopt when there is none.
+Result<std::optional<polc_ct_value>> ct_entry(const BpfObject &object, const CtTuple &packet);
 // True when the tuple's sender is the key's endpoint b.
 bool ct_sender_is_b(const CtTuple &packet);
 

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <vector>
 
+#include "runtime/conntrack_key.h"
 #include "runtime/http_maps.h"
 #include "runtime/netns_guard.h"
 #include "runtime/policy_maps.h"
@@ -34,7 +35,7 @@ Result<DatapathRunner> DatapathRunner::create(const std::vector<uint8_t> &tc_elf
 
 Result<void> DatapathRunner::refill(const ir::MapPlan &plan) {
   std::vector<const char *> names(std::begin(kPolicyMapNames), std::end(kPolicyMapNames));
-  names.insert(names.end(), {"polc_frag", "polc_ct", "polc_http_conn", kHttpVerdictMap});
+  names.insert(names.end(), {"polc_frag", "polc_ct", "polc_ct4", "polc_http_conn", kHttpVerdictMap});
   for (const char *name : names) {
     int fd = object_.map_fd(name);
     if (fd < 0) continue;  // not in this shape
@@ -63,7 +64,7 @@ namespace {
 // stream (polc_http_conn, keyed like polc_ct).
 void forget_connections(int map_fd) {
   if (map_fd < 0) return;
-  std::vector<uint8_t> key(sizeof(polc_ct_key));
+  std::vector<uint8_t> key(sizeof(polc_ct_key));  // the larger key
   while (bpf_map_get_next_key(map_fd, nullptr, key.data()) == 0)
     if (bpf_map_delete_elem(map_fd, key.data()) != 0) break;
 }
@@ -78,7 +79,7 @@ bool passed_unchanged(const TestRunResult &run, const std::vector<uint8_t> &fram
 }  // namespace
 
 Result<DatapathVerdict> DatapathRunner::run(const std::vector<uint8_t> &frame) const {
-  forget_connections(object_.map_fd("polc_ct"));
+  for (const char *ct : kConntrackMaps) forget_connections(object_.map_fd(ct));
   forget_connections(object_.map_fd("polc_http_conn"));
   return run_programs(frame, false);
 }

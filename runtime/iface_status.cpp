@@ -115,8 +115,18 @@ nlohmann::ordered_json interface_status(const IfaceId &id) {
       maps["deny"] = fill->deny;
     }
   }
-  if (auto ct = open_pinned(id.pin_dir() + "/ct"); ct && ct->valid())
-    maps["conntrack"] = {{"entries", count_entries(ct->get())}, {"max_entries", map_max_entries(ct->get())}};
+  // One table per family (templates/maps.h); an older polc's pins have
+  // only "ct", which held both.
+  nlohmann::ordered_json conntrack = {{"entries", 0}, {"max_entries", 0}};
+  for (const char *pin : {"ct4", "ct"}) {
+    auto ct = open_pinned(id.pin_dir() + "/" + pin);
+    if (!ct || !ct->valid()) continue;
+    const uint64_t entries = count_entries(ct->get());
+    conntrack["entries"] = conntrack["entries"].get<uint64_t>() + entries;
+    conntrack["max_entries"] = conntrack["max_entries"].get<uint64_t>() + map_max_entries(ct->get());
+    conntrack[pin == std::string_view("ct4") ? "ipv4" : "ipv6"] = entries;
+  }
+  if (conntrack["max_entries"] != 0) maps["conntrack"] = conntrack;
   j["maps"] = maps;
   // The interface's counters; an older polc's pins have them per object.
   auto drops = open_pinned(id.pin_dir() + "/drops");

@@ -12,6 +12,7 @@
 
 #include "runtime/bpf_object.h"
 #include "runtime/bpffs.h"
+#include "runtime/conntrack_key.h"
 #include "runtime/iface_link.h"
 #include "runtime/iface_pins.h"
 #include "runtime/netns_guard.h"
@@ -163,6 +164,7 @@ struct SharedMap {
 // The counters and the event stream are the interface's too, so that no
 // apply resets a count and a running `polc monitor` follows every swap.
 constexpr SharedMap kSharedMaps[] = {{"polc_ct", "ct"},
+                                     {"polc_ct4", "ct4"},
                                      {"polc_http_conn", "http_conn"},
                                      {"polc_drops", "drops"},
                                      {"polc_rule_stats", "rule_stats"},
@@ -177,7 +179,8 @@ Result<BpfObject> load_object(const std::vector<uint8_t> &elf, const IfaceId &id
   for (const SharedMap &shared : kSharedMaps) {
     ::bpf_map *map = bpf_object__find_map_by_name(object->raw(), shared.map);
     if (!map) {
-      if (std::string_view(shared.map) == "polc_ct") return internal_error("the object has no map polc_ct");
+      for (const char *ct : kConntrackMaps)
+        if (std::string_view(shared.map) == ct) return internal_error(std::string("the object has no map ") + ct);
       continue;  // polc_http_conn exists only in objects with HTTP rules
     }
     auto pinned = open_pinned(id.pin_dir() + "/" + shared.pin);

@@ -75,7 +75,7 @@ static __always_inline void datapath_opening_port(struct polc_pkt *pkt)
  * counter of the rule that allowed it (ct_record). */
 static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pkt *pkt, const struct polc_policy_set *set,
 					  const struct polc_ct_pkt *ct, struct polc_ct_value *entry, __u32 l3_off, __u32 l4_off,
-					  int l4_ret, __u64 now, const __u8 dir, __u8 od, int reply, __u32 *rule)
+					  int l4_ret, __u64 now, const __u8 dir, const __u8 family, __u8 od, int reply, __u32 *rule)
 {
 	struct polc_ipcache_value subject, peer;
 	struct polc_allow_match allowed = {};
@@ -84,7 +84,7 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 
 	/* The endpoint on the program's side: an ingress program receives
 	 * for it, an egress program sends for it. */
-	ret = ipcache_lookup(set, pkt->family, dir == POLC_DIR_INGRESS ? pkt->daddr : pkt->saddr, &subject);
+	ret = ipcache_lookup(set, family, dir == POLC_DIR_INGRESS ? pkt->daddr : pkt->saddr, &subject);
 	if (ret != POLC_DROP_NONE)
 		return ret;
 	if (!(subject.flags & dir_enforce_flag(od))) {
@@ -93,7 +93,7 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 		 * come back when it is enforced the other way, and a later
 		 * policy that enforces it judges the connection by the way it
 		 * was opened, not its next packet as a new connection. */
-		ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
+		ct_record(ct, family, entry, reply, od, set->stamp, &allowed, now);
 		if (!entry && !reply && monitor_wanted(1))
 			monitor_packet(pkt, pkt->dport, dir, POLC_DROP_NONE, POLC_RULE_UNCOUNTED);
 		return POLC_DROP_NONE;
@@ -101,7 +101,7 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 	if (l4_ret != POLC_DROP_NONE)
 		return l4_ret;
 
-	ret = ipcache_lookup(set, pkt->family, dir == POLC_DIR_INGRESS ? pkt->saddr : pkt->daddr, &peer);
+	ret = ipcache_lookup(set, family, dir == POLC_DIR_INGRESS ? pkt->saddr : pkt->daddr, &peer);
 	if (ret != POLC_DROP_NONE)
 		return ret;
 
@@ -134,13 +134,13 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 			 * their own. */
 			if (reply)
 				return POLC_DROP_NONE;
-			ct_record(ct, entry, 0, od, 0, &allowed, now);
+			ct_record(ct, family, entry, 0, od, 0, &allowed, now);
 		} else if (entry) {
 			/* The generation in force denies the connection: cut,
 			 * whichever way its next packet goes. (An opening SYN
 			 * on a known tuple has no entry here: a denied one
 			 * leaves the connection it does not belong to alone.) */
-			bpf_map_delete_elem(&polc_ct, &ct->key);
+			ct_forget(ct, family);
 		}
 		return ret;
 	}
@@ -151,7 +151,7 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 	if (!reply && allowed.needs_l7)
 		return http_judge(ctx, pkt, l3_off, l4_off, ct, set, &allowed, od, now);
 #endif
-	ct_record(ct, entry, reply, od, set->stamp, &allowed, now);
+	ct_record(ct, family, entry, reply, od, set->stamp, &allowed, now);
 	if (!entry && !reply && monitor_wanted(1))
 		monitor_packet(pkt, pkt->dport, dir, POLC_DROP_NONE, allowed.rule_id);
 	return POLC_DROP_NONE;
@@ -172,7 +172,11 @@ static __always_inline int datapath_judge(struct __ctx_buff *ctx, struct polc_pk
 #define POLC_DATAPATH_FN static __always_inline
 #endif
 
-POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
+/* One family's packet past Ethernet. `family` is a constant: the
+ * compiler keeps one family's code in each copy, so every check of the
+ * family is gone and each copy touches one conntrack map (the verifier
+ * would otherwise walk each family's path with both). */
+static __always_inline int datapath_ip(struct __ctx_buff *ctx, const __u8 dir, __u32 l3_off, const __u8 family)
 {
 	void *data = ctx_data(ctx);
 	void *data_end = ctx_data_end(ctx);
@@ -180,24 +184,17 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	struct polc_policy_set set = {};
 	struct polc_ct_pkt ct = {};
 	struct polc_ct_value *entry = 0;
-	__u32 l3_off = 0, l4_off = 0;
-	__u16 ethertype = 0;
+	__u32 l4_off = 0;
 	__u64 now = 0;
 	__u32 rule = POLC_RULE_UNCOUNTED;
 	int ret, l4_ret = POLC_DROP_NONE, reply = 0;
 	__be16 wire_dport;
 	__u8 od = dir;
 
-	ret = eth_parse(data, data_end, &ethertype, &l3_off);
-	if (ret != POLC_DROP_NONE)
-		return ret;
-
-	if (ethertype == POLC_ETH_P_IP)
+	if (family == 4)
 		ret = ipv4_parse(data, data_end, l3_off, &pkt, &l4_off);
-	else if (ethertype == POLC_ETH_P_IPV6)
-		ret = ipv6_parse_fixed(data, data_end, l3_off, &pkt);
 	else
-		return POLC_DROP_NONE; /* ARP and other non-IP traffic */
+		ret = ipv6_parse_fixed(data, data_end, l3_off, &pkt);
 	if (ret != POLC_DROP_NONE)
 		return ret;
 
@@ -207,14 +204,14 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 
 	/* Past L3, a header the parser cannot follow drops the packet only
 	 * when its subject is enforced (datapath_judge): kept until then. */
-	if (pkt.family == 6)
+	if (family == 6)
 		l4_ret = ipv6_walk_ext(data, data_end, l3_off, &pkt, &l4_off);
 #if POLC_PARSE_L4
 	if (l4_ret == POLC_DROP_NONE && !(pkt.flags & POLC_PKT_LATER_FRAGMENT))
 		l4_ret = l4_parse(data, data_end, l4_off, &pkt);
 #endif
 	if (l4_ret == POLC_DROP_NONE)
-		ct_parse(data, data_end, l4_off, &pkt, &ct);
+		ct_parse(data, data_end, l4_off, &pkt, &ct, family);
 
 	wire_dport = pkt.dport;
 	/* The fast path: the connection's entry, stamped by the generation in
@@ -222,7 +219,7 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 	 * forward or reply, on this one lookup. */
 	if (ct.roles) {
 		now = ct_now();
-		entry = ct_lookup(&ct, now);
+		entry = ct_lookup(&ct, family, now);
 	}
 	if (entry && ct_opening_syn(&ct))
 		entry = 0; /* a new connection on a known tuple: judged as new */
@@ -246,10 +243,26 @@ POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
 		if (reply)
 			datapath_opening_port(&pkt);
 	}
-	ret = datapath_judge(ctx, &pkt, &set, &ct, entry, l3_off, l4_off, l4_ret, now, dir, od, reply, &rule);
+	ret = datapath_judge(ctx, &pkt, &set, &ct, entry, l3_off, l4_off, l4_ret, now, dir, family, od, reply, &rule);
 	if (ret != POLC_DROP_NONE && monitor_wanted(0))
 		monitor_packet(&pkt, wire_dport, dir, ret, rule);
 	return ret;
+}
+
+POLC_DATAPATH_FN int datapath_handle(struct __ctx_buff *ctx, __u8 dir)
+{
+	__u32 l3_off = 0;
+	__u16 ethertype = 0;
+	int ret;
+
+	ret = eth_parse(ctx_data(ctx), ctx_data_end(ctx), &ethertype, &l3_off);
+	if (ret != POLC_DROP_NONE)
+		return ret;
+	if (ethertype == POLC_ETH_P_IP)
+		return datapath_ip(ctx, dir, l3_off, 4);
+	if (ethertype == POLC_ETH_P_IPV6)
+		return datapath_ip(ctx, dir, l3_off, 6);
+	return POLC_DROP_NONE; /* ARP and other non-IP traffic */
 }
 
 #endif /* POLC_DATAPATH_H */

@@ -235,7 +235,7 @@ static __always_inline int http_payload(struct __sk_buff *skb, const struct polc
  * file. Returns a polc_drop_reason, with POLC_VERDICT_PASS_REWRITTEN when
  * a refused packet has become the RST to pass on. */
 static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc_pkt *pkt, __u32 l3_off, __u32 l4_off,
-					const struct polc_ct_key *conn_key, const struct polc_policy_set *set,
+					const struct polc_ct_pkt *ct, const struct polc_policy_set *set,
 					const struct polc_allow_match *match, __u8 dir)
 {
 	struct polc_http_walk w = {};
@@ -272,7 +272,7 @@ static __always_inline int http_verdict(struct __sk_buff *skb, const struct polc
 	/* Keyed by direction too: a test run passes one packet through both
 	 * programs of one object, and each must read the stream itself. */
 	key = &scratch->conn_key;
-	__builtin_memcpy(key, conn_key, sizeof(*key));
+	ct_conn_key(ct, key);
 	key->user = 1 + dir;
 	seg->seq = bpf_ntohl(tcp->seq);
 	c = bpf_map_lookup_elem(&polc_http_conn, key);
@@ -438,11 +438,11 @@ static __always_inline int http_request_program(struct __sk_buff *skb)
 	match.l7[1] = call->l7[1];
 	match.needs_l7 = 1;
 	dir = call->dir & 1;
-	ret = http_verdict(skb, &call->pkt, call->l3_off, call->l4_off, &call->ct.key, &set, &match, dir);
+	ret = http_verdict(skb, &call->pkt, call->l3_off, call->l4_off, &call->ct, &set, &match, dir);
 	/* A refused request leaves its connection recorded: the parser keeps
 	 * refusing its stream (POLC_HTTP_F_DENIED). */
-	entry = ct_lookup(&call->ct, call->now);
-	ct_record(&call->ct, entry, 0, dir, call->stamp, &match, call->now);
+	entry = ct_lookup(&call->ct, call->ct.family, call->now);
+	ct_record(&call->ct, call->ct.family, entry, 0, dir, call->stamp, &match, call->now);
 	if (!entry && ret == POLC_DROP_NONE && monitor_wanted(1))
 		monitor_packet(&call->pkt, call->pkt.dport, dir, POLC_DROP_NONE, match.rule_id);
 	return ret;

@@ -168,14 +168,21 @@ struct {
 } polc_http_verdict_slots SEC(".maps") = { .values = { [0] = &polc_http_verdict } };
 #endif
 
-/* Connection tracking (conntrack.h): its size does not depend on the
- * policy, so every object of an interface can reuse the same map. */
+/* Connection tracking (conntrack.h), IPv6 and IPv4: their size does not
+ * depend on the policy, so every object of an interface can reuse them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, struct polc_ct_key);
 	__type(value, struct polc_ct_value);
 	__uint(max_entries, POLC_CT_MAX);
 } polc_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct polc_ct4_key);
+	__type(value, struct polc_ct_value);
+	__uint(max_entries, POLC_CT_MAX);
+} polc_ct4 SEC(".maps");
 
 #if POLC_TRACK_FRAGS
 struct {

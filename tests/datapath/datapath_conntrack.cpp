@@ -1,7 +1,8 @@
 // Connection tracking (templates/conntrack.h): replies of allowed
 // connections pass, nothing else does, and a live entry is written only
-// when something changes (its age at most once per POLC_CT_REFRESH_NS,
-// its flags when a FIN or RST adds one).
+// when something changes (its age at most once per POLC_CT_REFRESH_S,
+// its flags when a FIN or RST adds one), and entries expire after their
+// lifetime, counted in the kernel's jiffies.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 
 #include "datapath_fixture.h"
 #include "runtime/conntrack_key.h"
+#include "runtime/kernel_clock.h"
 #include "tests/support/test_env.h"
 #include "templates/maps_abi.h"
 
@@ -27,12 +29,9 @@ constexpr uint8_t kSyn = 0x02, kAck = 0x10, kFin = 0x01, kRst = 0x04;
 // The entry of the connection a TCP packet belongs to, IPv4.
 std::optional<polc_ct_value> ct_entry(const Datapath &dp, const char *src, const char *dst, uint16_t sport,
                                       uint16_t dport) {
-  polc_ct_key key = runtime::ct_key({ip(src), ip(dst), sport, dport, kTcp});
-  polc_ct_value value{};
-  auto found = runtime::map_lookup(dp.object().map_fd("polc_ct"), &key, &value);
-  REQUIRE(found);
-  if (!*found) return std::nullopt;
-  return value;
+  auto found = runtime::ct_entry(dp.object(), {ip(src), ip(dst), sport, dport, kTcp});
+  REQUIRE(found.ok());
+  return *found;
 }
 
 }  // namespace
@@ -65,7 +64,7 @@ TEST_SUITE("datapath") {
     CHECK(opened->flags == 0);
 
     // Packets both ways within the refresh interval leave the entry as it
-    // was, though the coarse clock (a tick of a few ms) has moved on.
+    // was, though jiffies (a tick of a few ms) have moved on.
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
     for (int i = 0; i < 5; ++i) {
       CHECK(dp.run("polc_egress", tcp(kWeb4, kFrontend4, 80, 40000, kAck)) == kTcOk);
@@ -76,7 +75,7 @@ TEST_SUITE("datapath") {
     // A stalled machine (a second between the SYN and here) would rightly
     // see the age refreshed: then there is nothing to check.
     if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(900))
-      CHECK(steady->last_seen_ns == opened->last_seen_ns);
+      CHECK(steady->last_seen == opened->last_seen);
     else
       MESSAGE("over 0.9 s since the SYN: the age may have been refreshed, not checked");
     CHECK(steady->flags == 0);
@@ -95,4 +94,42 @@ TEST_SUITE("datapath") {
     CHECK(dp.run("polc_egress", tcp(kWeb4, kFrontend4, 80, 40000, kRst)) == kTcOk);
     CHECK(ct_entry(dp, kFrontend4, kWeb4, 40000, 80)->flags == POLC_CT_RST);
   }
+
+  TEST_CASE("conntrack: an entry lives its lifetime in jiffies at the kernel's tick rate, IPv4 and IPv6") {
+    if (!bpf_tests_enabled()) return;
+    auto hz = runtime::kernel_hz();
+    REQUIRE(hz.ok());
+    for (auto [client, server] : {std::pair{kFrontend4, kWeb4}, std::pair{kFrontend6, kWeb6}}) {
+      CAPTURE(client);
+      Datapath dp(full_shape(), Hook::Tc, plan_with(full_shape(), {ingress_port(kWeb, kFrontend, kUdp, 53)}));
+      runtime::PacketSpec query = packet(client, server, kUdp, 53);
+      query.sport = 40000;
+      runtime::PacketSpec answer = packet(server, client, kUdp, 40000);
+      answer.sport = 53;
+      const runtime::CtTuple tuple{ip(client), ip(server), 40000, 53, kUdp};
+      REQUIRE(dp.run("polc_ingress", query) == kTcOk);
+      auto opened = runtime::ct_entry(dp.object(), tuple);
+      REQUIRE(opened.ok());
+      REQUIRE(opened->has_value());
+
+      // Ages the entry by `seconds` of the kernel's ticks, then sends the
+      // answer: it passes while the entry lives (UDP: 120 s).
+      auto answer_after = [&](uint64_t seconds) {
+        polc_ct_value aged = **opened;
+        aged.last_seen -= seconds * *hz;
+        const bool v4 = tuple.saddr.family == Family::V4;
+        const polc_ct4_key key4 = runtime::ct4_key(tuple);
+        const polc_ct_key key6 = runtime::ct_key(tuple);
+        REQUIRE(runtime::map_update(dp.object().map_fd(runtime::kConntrackMaps[v4 ? 0 : 1]),
+                                    v4 ? static_cast<const void *>(&key4) : static_cast<const void *>(&key6), &aged)
+                    .ok());
+        return dp.run("polc_egress", answer);
+      };
+      CHECK(answer_after(110) == kTcOk);
+      // Stale by 130 s: expired, so the answer is new traffic, which no
+      // rule allows.
+      CHECK(answer_after(130) == kTcShot);
+    }
+  }
 }
+

@@ -63,12 +63,9 @@ class Iface {
   }
 
   std::optional<polc_ct_value> entry(const runtime::CtTuple &packet) const {
-    polc_ct_key key = runtime::ct_key(packet);
-    polc_ct_value value{};
-    auto found = runtime::map_lookup(objects_.front()->map_fd("polc_ct"), &key, &value);
+    auto found = runtime::ct_entry(*objects_.front(), packet);
     REQUIRE(found.ok());
-    if (!*found) return std::nullopt;
-    return value;
+    return *found;
   }
 
   // What the connections the generation in force allows are stamped with.
@@ -84,9 +81,11 @@ class Iface {
     auto object = runtime::BpfObject::open_memory(datapath_elf(full_shape(), Hook::Tc), "polc_gen");
     REQUIRE(object.ok());
     if (!objects_.empty()) {
-      auto reused = object->reuse_map("polc_ct", objects_.front()->map_fd("polc_ct"));
-      REQUIRE(reused.ok());
-      REQUIRE(*reused);
+      for (const char *ct : runtime::kConntrackMaps) {
+        auto reused = object->reuse_map(ct, objects_.front()->map_fd(ct));
+        REQUIRE(reused.ok());
+        REQUIRE(*reused);
+      }
     }
     auto loaded = object->load();
     REQUIRE_MESSAGE(loaded.ok(), (loaded.ok() ? "" : loaded.error().message));
