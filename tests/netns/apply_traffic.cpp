@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "templates/maps_abi.h"
 #include "tests/support/netns.h"
 #include "tests/support/test_env.h"
 
@@ -190,6 +191,11 @@ TEST_CASE("apply enforces, swaps maps and programs, rolls back and detaches, IPv
   CHECK(s["programs"].size() == 2);
   CHECK(s["maps"]["allow"].get<int>() > 0);
   CHECK(s["maps"]["conntrack"]["entries"].get<int>() > 0);
+  // One table per family; both tables' counts and capacities add up.
+  CHECK(s["maps"]["conntrack"]["ipv4"].get<int>() > 0);
+  CHECK(s["maps"]["conntrack"]["ipv4"].get<int>() + s["maps"]["conntrack"]["ipv6"].get<int>() ==
+        s["maps"]["conntrack"]["entries"].get<int>());
+  CHECK(s["maps"]["conntrack"]["max_entries"] == 2 * POLC_CT_MAX);
 
   CHECK(run_polc({"detach", "--iface", "s0", "--netns", w.net.server()}).exit_code == 0);
   CHECK(w.curl("10.200.0.2", 8081));
