@@ -9,11 +9,10 @@
 #include <thread>
 #include <utility>
 
-#include "templates/maps_abi.h"
-
 #include "runtime/kernel_clock.h"
 #include "runtime/libbpf_messages.h"
 #include "runtime/verifier_log.h"
+#include "templates/maps_abi.h"
 
 namespace polc::runtime {
 namespace {

@@ -1,10 +1,10 @@
 #include "runtime/conntrack_key.h"
 
-#include "runtime/bpf_object.h"
-
 #include <arpa/inet.h>
 
 #include <cstring>
+
+#include "runtime/bpf_object.h"
 
 namespace polc::runtime {
 namespace {
@@ -45,6 +45,9 @@ polc_ct_key ct_key(const CtTuple &packet) {
   return key;
 }
 
+namespace {
+
+// polc_ct_key's fields for an IPv4 tuple, in polc_ct4's layout.
 polc_ct4_key ct4_key(const CtTuple &packet) {
   const polc_ct_key wide = ct_key(packet);
   polc_ct4_key key{};
@@ -57,16 +60,21 @@ polc_ct4_key ct4_key(const CtTuple &packet) {
   return key;
 }
 
+}  // namespace
+
+CtSlot ct_slot(const CtTuple &packet) {
+  auto bytes = [](const auto &key) {
+    const auto *p = reinterpret_cast<const uint8_t *>(&key);
+    return std::vector<uint8_t>(p, p + sizeof key);
+  };
+  if (packet.saddr.family == Family::V4) return {kConntrackMaps[0], bytes(ct4_key(packet))};
+  return {kConntrackMaps[1], bytes(ct_key(packet))};
+}
+
 Result<std::optional<polc_ct_value>> ct_entry(const BpfObject &object, const CtTuple &packet) {
+  const CtSlot slot = ct_slot(packet);
   polc_ct_value value{};
-  Result<bool> found = false;
-  if (packet.saddr.family == Family::V4) {
-    const polc_ct4_key key = ct4_key(packet);
-    found = map_lookup(object.map_fd(kConntrackMaps[0]), &key, &value);
-  } else {
-    const polc_ct_key key = ct_key(packet);
-    found = map_lookup(object.map_fd(kConntrackMaps[1]), &key, &value);
-  }
+  Result<bool> found = map_lookup(object.map_fd(slot.map), slot.key.data(), &value);
   if (!found) return found.error();
   if (!*found) return std::optional<polc_ct_value>();
   return std::optional<polc_ct_value>(value);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "frontend/net.h"
 #include "frontend/result.h"
@@ -25,8 +26,14 @@ inline constexpr const char *kConntrackMaps[] = {"polc_ct4", "polc_ct"};
 // ICMP echo, `packet` is the request (its sender opened the
 // pseudo-connection).
 polc_ct_key ct_key(const CtTuple &packet);
-// The same for an IPv4 tuple, in polc_ct4's layout.
-polc_ct4_key ct4_key(const CtTuple &packet);
+
+// Where the connection's entry lives: the conntrack map of its family and
+// the key's bytes there.
+struct CtSlot {
+  const char *map;
+  std::vector<uint8_t> key;
+};
+CtSlot ct_slot(const CtTuple &packet);
 
 class BpfObject;
 // The connection's entry in `object`'s conntrack map of its family, or

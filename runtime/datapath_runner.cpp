@@ -35,7 +35,8 @@ Result<DatapathRunner> DatapathRunner::create(const std::vector<uint8_t> &tc_elf
 
 Result<void> DatapathRunner::refill(const ir::MapPlan &plan) {
   std::vector<const char *> names(std::begin(kPolicyMapNames), std::end(kPolicyMapNames));
-  names.insert(names.end(), {"polc_frag", "polc_ct", "polc_ct4", "polc_http_conn", kHttpVerdictMap});
+  names.insert(names.end(), std::begin(kConntrackMaps), std::end(kConntrackMaps));
+  names.insert(names.end(), {"polc_frag", "polc_http_conn", kHttpVerdictMap});
   for (const char *name : names) {
     int fd = object_.map_fd(name);
     if (fd < 0) continue;  // not in this shape

@@ -117,16 +117,19 @@ nlohmann::ordered_json interface_status(const IfaceId &id) {
   }
   // One table per family (templates/maps.h); an older polc's pins have
   // only "ct", which held both.
-  nlohmann::ordered_json conntrack = {{"entries", 0}, {"max_entries", 0}};
-  for (const char *pin : {"ct4", "ct"}) {
+  uint64_t entries = 0, capacity = 0;
+  nlohmann::ordered_json per_family = nlohmann::ordered_json::object();
+  for (auto [pin, family] : {std::pair{"ct4", "ipv4"}, std::pair{"ct", "ipv6"}}) {
     auto ct = open_pinned(id.pin_dir() + "/" + pin);
     if (!ct || !ct->valid()) continue;
-    const uint64_t entries = count_entries(ct->get());
-    conntrack["entries"] = conntrack["entries"].get<uint64_t>() + entries;
-    conntrack["max_entries"] = conntrack["max_entries"].get<uint64_t>() + map_max_entries(ct->get());
-    conntrack[pin == std::string_view("ct4") ? "ipv4" : "ipv6"] = entries;
+    per_family[family] = count_entries(ct->get());
+    entries += per_family[family].get<uint64_t>();
+    capacity += map_max_entries(ct->get());
   }
-  if (conntrack["max_entries"] != 0) maps["conntrack"] = conntrack;
+  if (capacity) {
+    maps["conntrack"] = {{"entries", entries}, {"max_entries", capacity}};
+    maps["conntrack"].update(per_family);
+  }
   j["maps"] = maps;
   // The interface's counters; an older polc's pins have them per object.
   auto drops = open_pinned(id.pin_dir() + "/drops");

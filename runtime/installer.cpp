@@ -12,7 +12,6 @@
 
 #include "runtime/bpf_object.h"
 #include "runtime/bpffs.h"
-#include "runtime/conntrack_key.h"
 #include "runtime/iface_link.h"
 #include "runtime/iface_pins.h"
 #include "runtime/netns_guard.h"
@@ -160,11 +159,12 @@ Result<void> pin_object_dir(const BpfObject &object, HookKind hook, const std::s
 struct SharedMap {
   const char *map;  // name in the object
   const char *pin;  // under the interface's pin directory
+  bool required = false;  // every datapath object has it
 };
 // The counters and the event stream are the interface's too, so that no
 // apply resets a count and a running `polc monitor` follows every swap.
-constexpr SharedMap kSharedMaps[] = {{"polc_ct", "ct"},
-                                     {"polc_ct4", "ct4"},
+constexpr SharedMap kSharedMaps[] = {{"polc_ct", "ct", true},
+                                     {"polc_ct4", "ct4", true},
                                      {"polc_http_conn", "http_conn"},
                                      {"polc_drops", "drops"},
                                      {"polc_rule_stats", "rule_stats"},
@@ -179,8 +179,7 @@ Result<BpfObject> load_object(const std::vector<uint8_t> &elf, const IfaceId &id
   for (const SharedMap &shared : kSharedMaps) {
     ::bpf_map *map = bpf_object__find_map_by_name(object->raw(), shared.map);
     if (!map) {
-      for (const char *ct : kConntrackMaps)
-        if (std::string_view(shared.map) == ct) return internal_error(std::string("the object has no map ") + ct);
+      if (shared.required) return internal_error(std::string("the object has no map ") + shared.map);
       continue;  // polc_http_conn exists only in objects with HTTP rules
     }
     auto pinned = open_pinned(id.pin_dir() + "/" + shared.pin);

@@ -117,12 +117,8 @@ TEST_SUITE("datapath") {
       auto answer_after = [&](uint64_t seconds) {
         polc_ct_value aged = **opened;
         aged.last_seen -= seconds * *hz;
-        const bool v4 = tuple.saddr.family == Family::V4;
-        const polc_ct4_key key4 = runtime::ct4_key(tuple);
-        const polc_ct_key key6 = runtime::ct_key(tuple);
-        REQUIRE(runtime::map_update(dp.object().map_fd(runtime::kConntrackMaps[v4 ? 0 : 1]),
-                                    v4 ? static_cast<const void *>(&key4) : static_cast<const void *>(&key6), &aged)
-                    .ok());
+        const runtime::CtSlot slot = runtime::ct_slot(tuple);
+        REQUIRE(runtime::map_update(dp.object().map_fd(slot.map), slot.key.data(), &aged).ok());
         return dp.run("polc_egress", answer);
       };
       CHECK(answer_after(110) == kTcOk);
